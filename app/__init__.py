@@ -1,0 +1,1 @@
+"""The composition root: settings, wiring, the ``groundwork`` CLI (and later the API)."""

@@ -1,0 +1,174 @@
+"""The ``groundwork`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from retrieval.errors import GroundworkError
+
+app = typer.Typer(help="Groundwork: answers from your documents, with citations you can check.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+docs_app = typer.Typer(help="List and remove ingested documents.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+out = Console()
+err = Console(stderr=True)
+
+CollectionOpt = Annotated[str, typer.Option("--collection", "-c", help="collection name")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object")]
+
+
+def _container():
+    from pydantic import ValidationError
+
+    from app.container import Container
+    from app.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'GROUNDWORK_' + '_'.join(str(p) for p in e['loc']).upper() if e['loc'] else ''}"
+            f" {e['msg']}".strip()
+            for e in exc.errors()
+        )
+        raise GroundworkError(f"invalid settings: {problems}") from None
+    return Container(settings)
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="folder to ingest", exists=True, file_okay=False)],
+    collection: CollectionOpt = "default",
+    prune: Annotated[bool, typer.Option(help="remove documents whose files are gone")] = False,
+    as_json: JsonOpt = False,
+    workers: Annotated[int | None, typer.Option(help="parser processes")] = None,
+) -> None:
+    """Ingest a folder: new and changed files are indexed, unchanged ones skipped."""
+    from ingest.progress import RichProgress
+
+    container = _container()
+    ingestor = container.ingestor
+    if workers is not None:
+        ingestor.workers = workers
+    summary = ingestor.ingest_folder(path, collection, prune=prune, progress=RichProgress())
+    if as_json:
+        data = summary.to_dict()
+        data.pop("documents")
+        _print_json(data)
+        return
+    table = Table(title=f"Ingested {path} into '{collection}' in {summary.seconds:.1f} s")
+    for col in ("new", "updated", "unchanged", "failed", "skipped", "pruned", "chunks"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(summary.new), str(summary.updated), str(summary.unchanged), str(len(summary.failed)),
+        str(len(summary.skipped)), str(summary.pruned), str(summary.chunks_written),
+    )
+    out.print(table)
+    problems = [("failed", f) for f in summary.failed] + [("skipped", s) for s in summary.skipped]
+    if problems:
+        detail = Table(title="Files not ingested")
+        detail.add_column("file")
+        detail.add_column("status")
+        detail.add_column("reason")
+        for status, item in problems:
+            detail.add_row(item["source"], status, item["reason"])
+        out.print(detail)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="the question")],
+    collection: CollectionOpt = "default",
+    as_json: JsonOpt = False,
+    top_k: Annotated[int | None, typer.Option("--top-k", min=1, max=50)] = None,
+    source: Annotated[list[str] | None, typer.Option(help="only search these files")] = None,
+    document_id: Annotated[list[str] | None, typer.Option(help="only these document ids")] = None,
+) -> None:
+    """Answer a question from a collection, with verified citations."""
+    container = _container()
+    answer = container.answers.ask(
+        question, collection, top_k=top_k, sources=source, document_ids=document_id
+    )
+    if as_json:
+        _print_json(answer.model_dump())
+        return
+    out.print(answer.answer, style="bold yellow" if answer.refused else "bold")
+    for c in answer.citations:
+        where = c.source + (f", page {c.page}" if c.page else "")
+        out.print(f"  [{c.n}] {where}: “{c.snippet}”", highlight=False)
+
+
+@docs_app.command("list")
+def docs_list(collection: CollectionOpt = "default", as_json: JsonOpt = False) -> None:
+    """Documents of a collection with status, chunk count and last ingest."""
+    container = _container()
+    records = container.records.list(collection)
+    rows = [
+        {
+            "document_id": r.document_id,
+            "source": r.source,
+            "title": r.title,
+            "status": r.status,
+            "reason": r.reason,
+            "chunks": r.chunk_count,
+            "pages": r.page_count,
+            "last_ingest": datetime.fromtimestamp(r.updated_at).isoformat(timespec="seconds"),
+        }
+        for r in records
+    ]
+    if as_json:
+        _print_json({"collection": collection, "documents": rows})
+        return
+    table = Table(title=f"Documents in '{collection}'")
+    for col in ("source", "status", "chunks", "pages", "last ingest", "reason"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["source"], r["status"], str(r["chunks"]), str(r["pages"] or ""),
+            r["last_ingest"], r["reason"] or "",
+        )
+    out.print(table)
+
+
+@docs_app.command("rm")
+def docs_rm(
+    document: Annotated[str, typer.Argument(help="source path or document id")],
+    collection: CollectionOpt = "default",
+) -> None:
+    """Remove a document (by source path or id) from a collection."""
+    container = _container()
+    record = container.records.find_by_source(collection, document) or container.records.get(
+        collection, document
+    )
+    if record is None:
+        raise GroundworkError(f"no document {document!r} in collection {collection!r}")
+    container.ingestor.delete_document(collection, record.document_id)
+    out.print(f"removed {record.source} ({record.chunk_count} chunks) from '{collection}'")
+
+
+def main() -> None:
+    try:
+        app()
+    except GroundworkError as exc:
+        err.print(f"[red]Error:[/red] {exc}", highlight=False)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]Interrupted.[/yellow] Re-run the same command to finish the work.")
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

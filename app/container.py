@@ -1,0 +1,126 @@
+"""Builds Groundwork's components from settings, each once and only when first needed."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from langchain_core.embeddings import Embeddings
+
+from app.settings import Settings
+from ingest.chunking import ChunkingConfig
+from ingest.pipeline import Ingestor
+from ingest.records import RecordStore
+from retrieval.answering import AnswerService
+from retrieval.chroma_client import make_chroma_client
+from retrieval.citations import CitationVerifier
+from retrieval.embeddings import SentenceTransformerEmbeddings
+from retrieval.hybrid_retriever import HybridRetriever
+from retrieval.keyword_index import KeywordIndex
+from retrieval.providers import AnswerProvider, ProviderConfig, create_provider
+from retrieval.support import SupportScorer
+from retrieval.vector_store import VectorStore
+
+
+class Container:
+    """The object graph. Tests pass their own ``embeddings`` or ``provider``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embeddings: Embeddings | None = None,
+        provider: AnswerProvider | None = None,
+        chroma_client=None,
+    ) -> None:
+        self.settings = settings
+        self._embeddings = embeddings
+        self._provider = provider
+        self._chroma_client = chroma_client
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        if self._embeddings is not None:
+            return self._embeddings
+        s = self.settings
+        return SentenceTransformerEmbeddings(
+            s.embedding_model, device=s.embedding_device, batch_size=s.embedding_batch_size
+        )
+
+    @cached_property
+    def chroma_client(self):
+        if self._chroma_client is not None:
+            return self._chroma_client
+        return make_chroma_client(self.settings.data_dir, self.settings.chroma_url)
+
+    @cached_property
+    def vector_store(self) -> VectorStore:
+        return VectorStore(self.chroma_client, self.embeddings)
+
+    @cached_property
+    def keyword_index(self) -> KeywordIndex:
+        return KeywordIndex(self.settings.data_dir / "keyword")
+
+    @cached_property
+    def records(self) -> RecordStore:
+        return RecordStore(self.settings.data_dir / "groundwork.sqlite3")
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        s = self.settings
+        return Ingestor(
+            self.vector_store,
+            self.keyword_index,
+            self.records,
+            chunking=ChunkingConfig(s.chunk_size, s.chunk_overlap),
+            workers=s.ingest_workers,
+            batch_chunks=s.ingest_batch_chunks,
+            parse_timeout_s=s.parse_timeout_s,
+            max_file_bytes=int(s.max_file_mb * 1024 * 1024),
+        )
+
+    def retriever(self, collection: str, **overrides) -> HybridRetriever:
+        s = self.settings
+        params = dict(
+            vector_store=self.vector_store,
+            keyword_index=self.keyword_index,
+            collection=collection,
+            k=s.top_k,
+            depth=s.search_depth,
+            fusion=s.fusion,
+            dense_weight=s.dense_weight,
+        )
+        params.update({k: v for k, v in overrides.items() if v is not None})
+        self.vector_store.collection(collection)  # clear error if missing or mismatched
+        return HybridRetriever(**params)
+
+    @cached_property
+    def scorer(self) -> SupportScorer:
+        return SupportScorer(self.embeddings)
+
+    @cached_property
+    def provider(self) -> AnswerProvider:
+        if self._provider is not None:
+            return self._provider
+        s = self.settings
+        config = ProviderConfig(
+            base_url=s.llm_base_url,
+            model=s.llm_model,
+            api_key=s.llm_api_key,
+            gguf_path=s.llm_gguf_path,
+            max_tokens=s.llm_max_tokens,
+            timeout_s=s.llm_timeout_s,
+            max_sentences=s.answer_max_sentences,
+        )
+        return create_provider(s.llm, config, self.scorer)
+
+    @cached_property
+    def answers(self) -> AnswerService:
+        s = self.settings
+        return AnswerService(
+            self.retriever,
+            self.provider,
+            self.scorer,
+            CitationVerifier(self.scorer, threshold=s.citation_threshold),
+            top_k=s.top_k,
+            refuse_below=s.refuse_below,
+        )

@@ -1,0 +1,62 @@
+"""Typed settings from the environment (prefix ``GROUNDWORK_``), validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GROUNDWORK_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    chroma_url: str | None = None
+
+    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    embedding_device: str = "cpu"
+
+    chunk_size: int = Field(default=800, ge=100, le=20000)
+    chunk_overlap: int = Field(default=120, ge=0)
+    ingest_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), ge=0)
+    ingest_batch_chunks: int = Field(default=256, ge=1)
+    parse_timeout_s: float = Field(default=60.0, gt=0)
+    max_file_mb: float = Field(default=100.0, gt=0)
+
+    top_k: int = Field(default=5, ge=1, le=50)
+    search_depth: int = Field(default=50, ge=1, le=1000)
+    fusion: Literal["rrf", "convex"] = "rrf"
+    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    refuse_below: float = Field(default=0.35, ge=0.0, le=1.0)
+    citation_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    llm: Literal["extractive", "openai", "llamacpp"] = "extractive"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_gguf_path: Path | None = None
+    llm_max_tokens: int = Field(default=300, ge=16, le=8192)
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    answer_max_sentences: int = Field(default=2, ge=1, le=10)
+
+    @field_validator("chroma_url", "llm_base_url", "llm_model", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return value or None
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.chunk_overlap * 2 >= self.chunk_size:
+            raise ValueError(
+                f"GROUNDWORK_CHUNK_OVERLAP ({self.chunk_overlap}) must be under half of "
+                f"GROUNDWORK_CHUNK_SIZE ({self.chunk_size})"
+            )
+        if self.llm == "openai" and not (self.llm_base_url and self.llm_model):
+            raise ValueError(
+                "GROUNDWORK_LLM=openai needs GROUNDWORK_LLM_BASE_URL and GROUNDWORK_LLM_MODEL"
+            )
+        return self

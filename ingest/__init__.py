@@ -1,0 +1,1 @@
+"""Loaders, structure-aware chunking and idempotent batch ingestion."""

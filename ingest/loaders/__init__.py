@@ -1,0 +1,26 @@
+"""One loader per file format, looked up by file extension.
+
+Adding a format means adding one module with a ``Loader`` subclass decorated with
+``@register_loader``, and importing it here.
+"""
+
+from ingest.loaders.base import (
+    LoadedDocument,
+    LoadError,
+    Loader,
+    Section,
+    loader_for,
+    register_loader,
+    supported_extensions,
+)
+from ingest.loaders import docx, html, markdown, pdf, text  # noqa: F401  (registration)
+
+__all__ = [
+    "LoadError",
+    "LoadedDocument",
+    "Loader",
+    "Section",
+    "loader_for",
+    "register_loader",
+    "supported_extensions",
+]

@@ -1,0 +1,77 @@
+"""What a loader returns, and the registry that picks a loader for a file."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+
+class LoadError(Exception):
+    """A file that cannot be read; the message is the reason shown to the user."""
+
+
+@dataclass
+class Section:
+    """A unit that chunks never cross: a PDF page or the text under one heading."""
+
+    text: str
+    page: int | None = None
+    heading_path: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadedDocument:
+    title: str
+    sections: list[Section]
+
+    @property
+    def char_count(self) -> int:
+        return sum(len(s.text) for s in self.sections)
+
+
+class Loader(ABC):
+    extensions: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def load(self, path: Path) -> LoadedDocument:
+        """Parse ``path``; raise ``LoadError`` with a reason a user understands."""
+
+
+_REGISTRY: dict[str, type[Loader]] = {}
+
+
+def register_loader(cls: type[Loader]) -> type[Loader]:
+    for ext in cls.extensions:
+        _REGISTRY[ext.lower()] = cls
+    return cls
+
+
+def supported_extensions() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def loader_for(path: Path) -> Loader | None:
+    cls = _REGISTRY.get(path.suffix.lower())
+    return cls() if cls else None
+
+
+def read_text_file(path: Path) -> str:
+    """Decode a text file: UTF-8 (with or without BOM), else cp1252; reject binary data."""
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise LoadError("the file holds binary data, not text")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def require_text(doc: LoadedDocument, what: str = "text") -> LoadedDocument:
+    doc.sections = [s for s in doc.sections if s.text.strip()]
+    if not doc.sections:
+        raise LoadError(f"no {what} found: the file is empty")
+    return doc

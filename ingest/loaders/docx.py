@@ -1,0 +1,96 @@
+"""Word files (python-docx): paragraphs, headings and tables, in document order."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from ingest.loaders.base import (
+    LoadedDocument,
+    LoadError,
+    Loader,
+    Section,
+    register_loader,
+    require_text,
+)
+
+_HEADING = re.compile(r"^(?:heading\s*(\d)|title)$", re.IGNORECASE)
+
+
+def table_lines(table) -> list[str]:
+    """Rows as ``Header: value; Header: value.`` so each row reads as a sentence."""
+    rows = []
+    for row in table.rows:
+        cells = []
+        for cell in row.cells:
+            text = " ".join(cell.text.split())
+            if not cells or cells[-1] != text:  # merged cells repeat their text
+                cells.append(text)
+        rows.append(cells)
+    if not rows:
+        return []
+    header, body = rows[0], rows[1:]
+    if not body or len(header) < 2:
+        return [" | ".join(r) for r in rows if any(r)]
+    lines = []
+    for cells in body:
+        pairs = [
+            f"{h}: {v}" if h else v
+            for h, v in zip(header, cells, strict=False)
+            if v
+        ]
+        if pairs:
+            lines.append("; ".join(pairs) + ".")
+    return lines
+
+
+@register_loader
+class DocxLoader(Loader):
+    extensions = (".docx",)
+
+    def load(self, path: Path) -> LoadedDocument:
+        import docx
+        from docx.opc.exceptions import PackageNotFoundError
+        from docx.table import Table
+
+        if not zipfile.is_zipfile(path):
+            raise LoadError("not a Word .docx file (not a zip package): the file is corrupt")
+        try:
+            document = docx.Document(str(path))
+        except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise LoadError(f"the Word file is corrupt: {exc}") from exc
+        except Exception as exc:  # lxml.etree.XMLSyntaxError and friends
+            raise LoadError(f"the Word file cannot be read: {exc}") from exc
+
+        title = (document.core_properties.title or "").strip()
+        sections: list[Section] = []
+        path_stack: list[tuple[int, str]] = []
+        lines: list[str] = []
+
+        def flush() -> None:
+            if lines:
+                sections.append(Section("\n".join(lines), None, [h for _, h in path_stack]))
+                lines.clear()
+
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                lines.extend(table_lines(block))
+                continue
+            text = block.text.strip()
+            if not text:
+                continue
+            style = (block.style.name if block.style is not None else "") or ""
+            m = _HEADING.match(style.strip())
+            if m:
+                flush()
+                level = int(m.group(1)) if m.group(1) else 0
+                if level == 0 and not title:
+                    title = text
+                while path_stack and path_stack[-1][0] >= level:
+                    path_stack.pop()
+                path_stack.append((level, text))
+                continue
+            lines.append(text)
+        flush()
+        return require_text(LoadedDocument(title=title or path.stem, sections=sections))

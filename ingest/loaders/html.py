@@ -1,0 +1,99 @@
+"""HTML pages: main text only. Scripts, styles, navigation, headers and footers are dropped."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ingest.loaders.base import (
+    LoadedDocument,
+    Loader,
+    Section,
+    read_text_file,
+    register_loader,
+    require_text,
+)
+
+_DROP_TAGS = [
+    "script", "style", "noscript", "template", "nav", "footer", "header", "aside", "form",
+    "iframe", "svg", "button", "select", "input", "menu", "dialog",
+]
+_CLUTTER = re.compile(
+    r"(^|[-_ ])(nav|navbar|menu|footer|sidebar|breadcrumbs?|cookie|banner|skip|share|social)"
+    r"([-_ ]|$)",
+    re.IGNORECASE,
+)
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_BLOCKS = {"p", "li", "pre", "blockquote", "dt", "dd", "caption", "figcaption", "address"}
+
+
+def _is_clutter(tag) -> bool:
+    if tag.get("role") in {"navigation", "banner", "contentinfo", "complementary"}:
+        return True
+    if tag.get("aria-hidden") == "true" or tag.has_attr("hidden"):
+        return True
+    names = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
+    return bool(names.strip()) and _CLUTTER.search(names) is not None
+
+
+@register_loader
+class HtmlLoader(Loader):
+    extensions = (".html", ".htm")
+
+    def load(self, path: Path) -> LoadedDocument:
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(read_text_file(path), "lxml")
+        title = soup.title.get_text(" ", strip=True) if soup.title else ""
+        for tag in soup.find_all(_DROP_TAGS):
+            tag.decompose()
+        for tag in soup.find_all(_is_clutter):
+            if tag.name not in {"html", "body", "main", "article"}:
+                tag.decompose()
+        root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
+        root = root or soup.body or soup
+
+        sections: list[Section] = []
+        stack: list[tuple[int, str]] = []
+        lines: list[str] = []
+
+        def flush() -> None:
+            if lines:
+                sections.append(Section("\n".join(lines), None, [h for _, h in stack]))
+                lines.clear()
+
+        def walk(node) -> None:
+            for child in node.children:
+                name = getattr(child, "name", None)
+                if name is None:
+                    text = " ".join(str(child).split())
+                    if text and type(child).__name__ == "NavigableString":
+                        lines.append(text)
+                    continue
+                if name in _HEADINGS:
+                    flush()
+                    level = _HEADINGS[name]
+                    heading = child.get_text(" ", strip=True)
+                    while stack and stack[-1][0] >= level:
+                        stack.pop()
+                    if heading:
+                        stack.append((level, heading))
+                elif name == "tr":
+                    cells = [c.get_text(" ", strip=True) for c in child.find_all(["td", "th"])]
+                    if any(cells):
+                        lines.append(" | ".join(cells))
+                elif name in _BLOCKS:
+                    text = child.get_text(" ", strip=True)
+                    if text:
+                        lines.append(text)
+                elif name == "br":
+                    continue
+                else:
+                    walk(child)
+
+        walk(root)
+        flush()
+        if not title:
+            h1 = soup.find("h1")
+            title = h1.get_text(" ", strip=True) if h1 else path.stem
+        return require_text(LoadedDocument(title=title, sections=sections))

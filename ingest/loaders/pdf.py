@@ -1,0 +1,66 @@
+"""Where PDFs are split into pages (pypdf); one section per page, page numbers kept."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import logging
+
+from ingest.loaders.base import LoadedDocument, LoadError, Loader, Section, register_loader
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\x00", "")
+    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)  # words hyphenated across lines
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return text.strip()
+
+
+@register_loader
+class PdfLoader(Loader):
+    extensions = (".pdf",)
+
+    def load(self, path: Path) -> LoadedDocument:
+        from pypdf import PdfReader
+        from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+        if not head.strip():
+            raise LoadError("the file is empty")
+        if b"%PDF" not in head:
+            raise LoadError("not a PDF file (no %PDF header): the file is corrupt or mislabelled")
+        try:
+            reader = PdfReader(str(path), strict=False)
+            if reader.is_encrypted:
+                try:
+                    ok = reader.decrypt("")
+                except Exception as exc:
+                    raise LoadError(f"the PDF is encrypted and cannot be opened: {exc}") from exc
+                if not ok:
+                    raise LoadError("the PDF is encrypted with a password")
+            sections = []
+            for number, page in enumerate(reader.pages, start=1):
+                text = _clean(page.extract_text() or "")
+                if text:
+                    sections.append(Section(text=text, page=number))
+            page_count = len(reader.pages)
+            title = ""
+            if reader.metadata and reader.metadata.title:
+                title = str(reader.metadata.title).strip()
+        except LoadError:
+            raise
+        except FileNotDecryptedError as exc:
+            raise LoadError("the PDF is encrypted with a password") from exc
+        except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+            raise LoadError(f"the PDF is corrupt: {exc}") from exc
+        if page_count == 0:
+            raise LoadError("the PDF has no pages")
+        if not sections:
+            raise LoadError(
+                f"no text layer in {page_count} page(s): the PDF looks scanned; run OCR first"
+            )
+        return LoadedDocument(title=title or path.stem, sections=sections)

@@ -1,0 +1,90 @@
+"""Parse one file into chunks, within a time limit. Runs inside worker processes."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.documents import Document
+
+from ingest.chunking import ChunkingConfig, chunk_document
+from ingest.loaders import LoadError, loader_for
+
+
+@dataclass
+class ParseTask:
+    path: str
+    source: str
+    document_id: str
+    collection: str
+    content_hash: str
+    size_bytes: int
+    chunking: ChunkingConfig
+    timeout_s: float
+
+
+@dataclass
+class ParseResult:
+    task: ParseTask
+    title: str = ""
+    chunks: list[Document] = field(default_factory=list)
+    page_count: int | None = None
+    error: str | None = None
+
+
+class ParseTimeout(LoadError):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Raise ``ParseTimeout`` in the main thread after ``seconds`` (a no-op elsewhere)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise ParseTimeout(f"parsing took longer than the {seconds:g} s limit")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def parse_file(task: ParseTask) -> ParseResult:
+    """Never raises: a failure comes back as ``ParseResult.error`` with a reason."""
+    path = Path(task.path)
+    loader = loader_for(path)
+    if loader is None:
+        return ParseResult(task, error=f"unsupported file type {path.suffix or '(none)'}")
+    try:
+        with time_limit(task.timeout_s):
+            loaded = loader.load(path)
+            chunks = chunk_document(
+                loaded,
+                collection=task.collection,
+                document_id=task.document_id,
+                source=task.source,
+                config=task.chunking,
+            )
+    except LoadError as exc:
+        return ParseResult(task, error=str(exc))
+    except MemoryError:
+        return ParseResult(task, error="the file needs too much memory to parse")
+    except RecursionError:
+        return ParseResult(task, error="the file is nested too deeply to parse")
+    except Exception as exc:  # a loader bug must not stop the batch
+        return ParseResult(task, error=f"could not parse the file ({type(exc).__name__}: {exc})")
+    if not chunks:
+        return ParseResult(task, error="no text found in the file")
+    pages = {s.page for s in loaded.sections if s.page is not None}
+    return ParseResult(
+        task, title=loaded.title, chunks=chunks, page_count=max(pages) if pages else None
+    )

@@ -1,0 +1,124 @@
+"""Ingestion records: one row per document (hash, status, reason, chunk count, last ingest).
+
+They decide what a re-run must do and back ``groundwork docs list``. A row is marked
+``pending`` before its chunks are written and ``ok`` after, so a job killed in between
+is finished (without duplicates) by the next run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    collection TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT,
+    content_hash TEXT,
+    config TEXT,
+    status TEXT NOT NULL,
+    reason TEXT,
+    chunk_count INTEGER NOT NULL DEFAULT 0,
+    page_count INTEGER,
+    size_bytes INTEGER,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (collection, document_id)
+);
+"""
+
+OK, PENDING, FAILED = "ok", "pending", "failed"
+
+
+@dataclass
+class DocumentRecord:
+    collection: str
+    document_id: str
+    source: str
+    title: str | None
+    content_hash: str | None
+    config: str | None
+    status: str
+    reason: str | None
+    chunk_count: int
+    page_count: int | None
+    size_bytes: int | None
+    updated_at: float
+
+
+class RecordStore:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(_SCHEMA)
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def get(self, collection: str, document_id: str) -> DocumentRecord | None:
+        row = self.conn.execute(
+            "SELECT * FROM documents WHERE collection = ? AND document_id = ?",
+            (collection, document_id),
+        ).fetchone()
+        return DocumentRecord(*row) if row else None
+
+    def list(self, collection: str) -> list[DocumentRecord]:
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE collection = ? ORDER BY source", (collection,)
+        ).fetchall()
+        return [DocumentRecord(*r) for r in rows]
+
+    def find_by_source(self, collection: str, source: str) -> DocumentRecord | None:
+        row = self.conn.execute(
+            "SELECT * FROM documents WHERE collection = ? AND source = ?", (collection, source)
+        ).fetchone()
+        return DocumentRecord(*row) if row else None
+
+    def collections(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT collection FROM documents ORDER BY collection"
+        )]
+
+    def put(self, record: DocumentRecord, conn: sqlite3.Connection | None = None) -> None:
+        record.updated_at = time.time()
+        (conn or self.conn).execute(
+            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                record.collection, record.document_id, record.source, record.title,
+                record.content_hash, record.config, record.status, record.reason,
+                record.chunk_count, record.page_count, record.size_bytes, record.updated_at,
+            ),
+        )
+
+    def delete(self, collection: str, document_id: str) -> None:
+        self.conn.execute(
+            "DELETE FROM documents WHERE collection = ? AND document_id = ?",
+            (collection, document_id),
+        )
+
+    def delete_collection(self, collection: str) -> None:
+        self.conn.execute("DELETE FROM documents WHERE collection = ?", (collection,))

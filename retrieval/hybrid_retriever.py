@@ -1,0 +1,99 @@
+"""Hybrid search: a dense (Chroma) and a keyword (BM25) retriever fused into one ranking."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, Field
+
+from retrieval import metadata as md
+from retrieval.fusion import convex_combination, reciprocal_rank_fusion
+from retrieval.keyword_index import KeywordIndex
+from retrieval.vector_store import VectorStore
+
+SearchMode = Literal["hybrid", "dense", "keyword"]
+
+
+def chroma_where(sources: list[str] | None, document_ids: list[str] | None) -> dict | None:
+    clauses: list[dict[str, Any]] = []
+    if sources:
+        clauses.append({md.SOURCE: {"$in": list(sources)}})
+    if document_ids:
+        clauses.append({md.DOCUMENT_ID: {"$in": list(document_ids)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class HybridRetriever(BaseRetriever):
+    """Retrieve chunks of one collection; each result carries ``metadata["score"]``.
+
+    >>> retriever = HybridRetriever(vector_store=vs, keyword_index=ki, collection="company")
+    >>> retriever.invoke("How many vacation days carry over?")[0].metadata["source"]
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    vector_store: VectorStore
+    keyword_index: KeywordIndex
+    collection: str
+    k: int = Field(default=5, ge=1, le=100)
+    depth: int = Field(default=50, ge=1, le=1000)
+    mode: SearchMode = "hybrid"
+    fusion: Literal["rrf", "convex"] = "rrf"
+    dense_weight: float = 0.5
+    rrf_k: int = 60
+    sources: list[str] | None = None
+    document_ids: list[str] | None = None
+
+    def dense(self, query: str, depth: int) -> list[tuple[Document, float]]:
+        vector = self.vector_store.embeddings.embed_query(query)
+        return self.vector_store.search(
+            self.collection, vector, depth, where=chroma_where(self.sources, self.document_ids)
+        )
+
+    def keyword(self, query: str, depth: int) -> list[tuple[Document, float]]:
+        return self.keyword_index.search(
+            self.collection, query, depth, sources=self.sources, document_ids=self.document_ids
+        )
+
+    def search(self, query: str, k: int | None = None) -> list[Document]:
+        k = k or self.k
+        depth = max(self.depth, k)
+        by_id: dict[str, Document] = {}
+        lists = []
+        if self.mode in ("hybrid", "dense"):
+            hits = self.dense(query, depth)
+            lists.append([(d.id, s) for d, s in hits])
+            by_id.update({d.id: d for d, _ in hits})
+        if self.mode in ("hybrid", "keyword"):
+            hits = self.keyword(query, depth)
+            lists.append([(d.id, s) for d, s in hits])
+            for d, _ in hits:
+                by_id.setdefault(d.id, d)
+        if len(lists) == 1:
+            fused = list(lists[0])
+        elif self.fusion == "convex":
+            fused = convex_combination(lists, weights=[self.dense_weight, 1 - self.dense_weight])
+        else:
+            fused = reciprocal_rank_fusion(
+                lists, k=self.rrf_k, weights=[2 * self.dense_weight, 2 - 2 * self.dense_weight]
+            )
+        out = []
+        for rank, (cid, score) in enumerate(fused[:k], start=1):
+            doc = by_id[cid]
+            doc = Document(
+                page_content=doc.page_content,
+                metadata={**doc.metadata, "score": float(score), "rank": rank},
+                id=cid,
+            )
+            out.append(doc)
+        return out
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return self.search(query)

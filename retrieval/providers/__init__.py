@@ -1,0 +1,22 @@
+"""Answer providers, looked up by name (``GROUNDWORK_LLM``).
+
+Importing this package registers the built-in providers; each lives in its own module
+and needs its heavy dependency only when it is used.
+"""
+
+from retrieval.providers.base import (
+    AnswerProvider,
+    ProviderConfig,
+    available_providers,
+    create_provider,
+    register_provider,
+)
+from retrieval.providers import extractive, llamacpp, openai_chat  # noqa: F401  (registration)
+
+__all__ = [
+    "AnswerProvider",
+    "ProviderConfig",
+    "available_providers",
+    "create_provider",
+    "register_provider",
+]

@@ -1,0 +1,122 @@
+"""How well a piece of text supports another: lexical coverage plus embedding similarity.
+
+One scorer serves three jobs: picking answer sentences (extractive provider), deciding
+whether the retrieved text can answer at all (refusal gate), and checking citations.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from retrieval.injection import looks_like_injection
+from retrieval.sentences import split_sentences
+from retrieval.terms import content_terms
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved chunk (``source`` is the 1-based source number)."""
+
+    source: int
+    start: int
+    end: int
+    text: str
+    terms: set[str] = field(default_factory=set)
+    lexical: float = 0.0
+    dense: float = 0.0
+    score: float = 0.0
+
+
+def coverage(needed: set[str], present: set[str], weights: dict[str, float] | None = None) -> float:
+    """Weighted share of ``needed`` terms found in ``present`` (1.0 when nothing is needed)."""
+    if not needed:
+        return 0.0
+    w = weights or {}
+    total = sum(w.get(t, 1.0) for t in needed)
+    hit = sum(w.get(t, 1.0) for t in needed & present)
+    return hit / total if total else 0.0
+
+
+class SupportScorer:
+    """Scores sentences of retrieved chunks against a question or a claim."""
+
+    def __init__(
+        self,
+        embeddings: Embeddings,
+        *,
+        lexical_weight: float = 0.45,
+        dense_weight: float = 0.45,
+        rank_weight: float = 0.10,
+        min_words: int = 3,
+    ) -> None:
+        self.embeddings = embeddings
+        self.lexical_weight = lexical_weight
+        self.dense_weight = dense_weight
+        self.rank_weight = rank_weight
+        self.min_words = min_words
+
+    def candidates(self, sources: Sequence[Document]) -> list[Candidate]:
+        out = []
+        for n, doc in enumerate(sources, start=1):
+            for span in split_sentences(doc.page_content):
+                if len(span.text.split()) < self.min_words or looks_like_injection(span.text):
+                    continue
+                out.append(Candidate(n, span.start, span.end, span.text, set(content_terms(span.text))))
+        return out
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 1))
+        arr = np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)
+        norms = np.linalg.norm(arr, axis=1, keepdims=True)
+        return arr / np.maximum(norms, 1e-12)
+
+    def rank_for_question(self, question: str, sources: Sequence[Document]) -> list[Candidate]:
+        """Candidates scored as answers to ``question``, best first."""
+        cands = self.candidates(sources)
+        if not cands:
+            return []
+        q_terms = set(content_terms(question))
+        df = Counter(t for c in cands for t in c.terms & q_terms)
+        n = len(cands)
+        weights = {t: math.log(1 + n / (1 + df.get(t, 0))) + 0.5 for t in q_terms}
+        vecs = self._embed([question] + [c.text for c in cands])
+        sims = vecs[1:] @ vecs[0]
+        for c, sim in zip(cands, sims, strict=True):
+            c.lexical = coverage(q_terms, c.terms, weights)
+            c.dense = float(sim)
+            prior = 1.0 / c.source
+            c.score = (
+                self.lexical_weight * c.lexical
+                + self.dense_weight * c.dense
+                + self.rank_weight * prior
+            )
+        return sorted(cands, key=lambda c: (-c.score, c.source, c.start))
+
+    def best_support(self, claim: str, source: Document, n: int) -> Candidate | None:
+        """The sentence of ``source`` that best supports ``claim`` (score in [0, 1])."""
+        cands = [c for c in self.candidates([source])]
+        if not cands:
+            return None
+        claim_terms = set(content_terms(claim))
+        vecs = self._embed([claim] + [c.text for c in cands])
+        sims = vecs[1:] @ vecs[0]
+        whole = set(content_terms(source.page_content))
+        best = None
+        for c, sim in zip(cands, sims, strict=True):
+            c.source = n
+            # a claim may paraphrase several sentences: credit terms found anywhere in the
+            # chunk, but most of the weight goes to the best single sentence
+            c.lexical = 0.7 * coverage(claim_terms, c.terms) + 0.3 * coverage(claim_terms, whole)
+            c.dense = max(0.0, float(sim))
+            c.score = 0.5 * c.lexical + 0.5 * c.dense
+            if best is None or c.score > best.score:
+                best = c
+        return best

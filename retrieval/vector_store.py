@@ -1,0 +1,162 @@
+"""Groundwork's side of Chroma: one Chroma collection per Groundwork collection.
+
+Writes go through chromadb's public collection API with embeddings computed by the
+ingestion pipeline (which embeds title-aware text in large batches); reads go through
+``langchain_chroma.Chroma`` so the store is a regular langchain ``VectorStore``.
+The embedding model and dimension are recorded in the collection metadata and
+checked each time a collection is opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from retrieval import metadata as md
+from retrieval.errors import CollectionNotFoundError, EmbeddingMismatchError
+
+_PREFIX = "gw_"
+MODEL_KEY = "groundwork_embedding_model"
+DIM_KEY = "groundwork_embedding_dim"
+
+
+def embedding_identity(embeddings: Embeddings) -> tuple[str, int]:
+    """The (model name, dimension) pair recorded with each collection."""
+    name = getattr(embeddings, "model_name", None) or type(embeddings).__name__
+    dim = getattr(embeddings, "dimension", None)
+    if dim is None:
+        dim = len(embeddings.embed_query("dimension probe"))
+    return str(name), int(dim)
+
+
+class VectorStore:
+    """Dense side of the index. ``client`` is any chromadb client (embedded or HTTP)."""
+
+    def __init__(self, client: Any, embeddings: Embeddings) -> None:
+        self.client = client
+        self.embeddings = embeddings
+        self._identity: tuple[str, int] | None = None
+        self._collections: dict[str, Any] = {}
+        self._views: dict[str, Any] = {}
+
+    @property
+    def identity(self) -> tuple[str, int]:
+        if self._identity is None:
+            self._identity = embedding_identity(self.embeddings)
+        return self._identity
+
+    def _check(self, name: str, collection: Any) -> None:
+        meta = collection.metadata or {}
+        model, dim = self.identity
+        stored_model, stored_dim = meta.get(MODEL_KEY), meta.get(DIM_KEY)
+        if stored_model is None:
+            return
+        if stored_model != model or int(stored_dim) != dim:
+            raise EmbeddingMismatchError(
+                f"collection {name!r} was built with embedding model {stored_model!r} "
+                f"(dimension {stored_dim}) but the configured model is {model!r} "
+                f"(dimension {dim}); set GROUNDWORK_EMBEDDING_MODEL back, or re-ingest into "
+                "a new collection"
+            )
+
+    def collection(self, name: str, *, create: bool = False) -> Any:
+        """The chromadb collection for ``name``; checks the embedding model."""
+        md.validate_collection_name(name)
+        if name in self._collections:
+            return self._collections[name]
+        if create:
+            model, dim = self.identity
+            col = self.client.get_or_create_collection(
+                _PREFIX + name,
+                metadata={"hnsw:space": "cosine", MODEL_KEY: model, DIM_KEY: dim},
+                embedding_function=None,
+            )
+        else:
+            try:
+                col = self.client.get_collection(_PREFIX + name, embedding_function=None)
+            except Exception as exc:  # chromadb raises NotFoundError / ValueError by version
+                raise CollectionNotFoundError(f"collection {name!r} does not exist") from exc
+        self._check(name, col)
+        self._collections[name] = col
+        return col
+
+    def langchain(self, name: str):
+        """A ``langchain_chroma.Chroma`` view of the collection, for reuse in other chains."""
+        from langchain_chroma import Chroma
+
+        self.collection(name)
+        return Chroma(
+            collection_name=_PREFIX + name,
+            embedding_function=self.embeddings,
+            client=self.client,
+            create_collection_if_not_exists=False,
+        )
+
+    def exists(self, name: str) -> bool:
+        return name in self.list_collections()
+
+    def list_collections(self) -> list[str]:
+        names = []
+        for col in self.client.list_collections():
+            col_name = col if isinstance(col, str) else col.name
+            if col_name.startswith(_PREFIX):
+                names.append(col_name[len(_PREFIX) :])
+        return sorted(names)
+
+    def delete_collection(self, name: str) -> None:
+        self._collections.pop(name, None)
+        self._views.pop(name, None)
+        try:
+            self.client.delete_collection(_PREFIX + name)
+        except Exception as exc:
+            raise CollectionNotFoundError(f"collection {name!r} does not exist") from exc
+
+    def upsert(
+        self,
+        name: str,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+        vectors: Any,
+    ) -> None:
+        if not ids:
+            return
+        col = self.collection(name, create=True)
+        col.upsert(
+            ids=list(ids),
+            documents=list(texts),
+            metadatas=[md.to_chroma(m) for m in metadatas],
+            embeddings=vectors,
+        )
+
+    def delete_document(self, name: str, document_id: str) -> None:
+        """Remove every chunk of a document. Deleting a missing document is not an error."""
+        if not self.exists(name):
+            return
+        self.collection(name).delete(where={md.DOCUMENT_ID: document_id})
+
+    def count(self, name: str) -> int:
+        return self.collection(name).count()
+
+    def search(
+        self,
+        name: str,
+        query_vector: Sequence[float],
+        k: int,
+        where: dict[str, Any] | None = None,
+    ) -> list[tuple[Document, float]]:
+        """Nearest chunks with cosine similarity (1 - distance), best first."""
+        view = self._views.get(name)
+        if view is None:
+            view = self._views[name] = self.langchain(name)
+        hits = view.similarity_search_by_vector_with_relevance_scores(
+            list(query_vector), k=k, filter=where or None
+        )
+        out = []
+        for doc, distance in hits:
+            doc.metadata = md.from_chroma(doc.metadata)
+            out.append((doc, 1.0 - float(distance)))
+        return out
