@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DOCS = ROOT / "sample_docs"
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from app.settings import Settings
+
+    return Settings(data_dir=tmp_path / "data", ingest_workers=0)
+
+
+@pytest.fixture
+def fake_container(settings):
+    from app.container import Container
+    from tests.fakes import HashingEmbeddings
+
+    return Container(settings, embeddings=HashingEmbeddings())
+
+
+@pytest.fixture(scope="session")
+def real_embeddings():
+    from retrieval.embeddings import SentenceTransformerEmbeddings
+
+    emb = SentenceTransformerEmbeddings()
+    emb.warm_up()
+    return emb
+
+
+@pytest.fixture(scope="session")
+def company(tmp_path_factory, real_embeddings):
+    """sample_docs/ ingested once into a real embedded Chroma with the real model."""
+    from app.container import Container
+    from app.settings import Settings
+
+    data = tmp_path_factory.mktemp("company-data")
+    container = Container(Settings(data_dir=data, ingest_workers=1), embeddings=real_embeddings)
+    summary = container.ingestor.ingest_folder(SAMPLE_DOCS, "company")
+    container.summary = summary
+    return container
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except Exception:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def copy_samples(dest: Path) -> Path:
+    shutil.copytree(SAMPLE_DOCS, dest)
+    return dest

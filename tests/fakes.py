@@ -1,0 +1,52 @@
+"""Deterministic stand-ins that are real subclasses of the langchain-core interfaces."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from retrieval.terms import content_terms
+
+
+class HashingEmbeddings(Embeddings):
+    """Bag of stemmed words hashed into ``dim`` buckets; counts every text it embeds."""
+
+    def __init__(self, dim: int = 256, name: str = "hashing-256") -> None:
+        self.dim = dim
+        self.model_name = name
+        self.dimension = dim
+        self.calls = 0
+        self.texts_embedded = 0
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for term in content_terms(text) or ["empty"]:
+            h = int.from_bytes(hashlib.md5(term.encode()).digest()[:4], "little")
+            vec[h % self.dim] += 1.0
+        return vec / max(float(np.linalg.norm(vec)), 1e-9)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+
+class FailingEmbeddings(HashingEmbeddings):
+    """Raises after ``fail_after`` calls: simulates a job killed in the middle."""
+
+    def __init__(self, fail_after: int) -> None:
+        super().__init__()
+        self.fail_after = fail_after
+
+    def encode(self, texts):
+        if self.calls >= self.fail_after:
+            raise KeyboardInterrupt("simulated interruption")
+        return super().encode(texts)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from langchain_core.documents import Document
+
+from retrieval.citations import CitationVerifier, claims
+from retrieval.support import SupportScorer
+from tests.fakes import HashingEmbeddings
+
+VACATION = Document(
+    id="d1:0",
+    page_content="Full-time employees accrue 25 vacation days per year. Up to 5 unused vacation "
+    "days carry over into the next calendar year.",
+    metadata={"document_id": "d1", "source": "handbook.pdf", "page": 2, "start": 100},
+)
+PARKING = Document(
+    id="d2:0",
+    page_content="The office has 12 parking spaces in the basement.",
+    metadata={"document_id": "d2", "source": "office.txt", "page": None, "start": 0},
+)
+
+
+def verifier() -> CitationVerifier:
+    return CitationVerifier(SupportScorer(HashingEmbeddings()), threshold=0.5)
+
+
+def test_claims_attach_trailing_markers_to_their_sentence():
+    assert claims("Five days carry over [1]. Parking has 12 spaces. [2]") == [
+        ("Five days carry over.", [1]),
+        ("Parking has 12 spaces.", [2]),
+    ]
+
+
+def test_supported_citation_is_kept_with_offsets_into_the_page():
+    out = verifier().verify("Up to 5 unused vacation days carry over [1].", [VACATION, PARKING])
+    assert not out.refused
+    assert out.text == "Up to 5 unused vacation days carry over [1]."
+    (c,) = out.citations
+    assert (c.n, c.source, c.page, c.document_id) == (1, "handbook.pdf", 2, "d1")
+    assert c.snippet.startswith("Up to 5 unused vacation days")
+    assert VACATION.page_content[c.start - 100 : c.end - 100] == c.snippet
+    assert 0.5 <= c.score <= 1.0
+
+
+def test_marker_naming_no_retrieved_source_is_removed():
+    out = verifier().verify("The office has 12 parking spaces [7].", [VACATION, PARKING])
+    assert "[7]" not in out.text
+    assert [c.n for c in out.citations] == [2]  # repaired to the source that supports it
+
+
+def test_wrong_citation_is_moved_to_the_supporting_source():
+    out = verifier().verify("The office has 12 parking spaces in the basement [1].", [VACATION, PARKING])
+    assert out.text == "The office has 12 parking spaces in the basement [2]."
+
+
+def test_unsupported_sentence_is_dropped_and_all_unsupported_means_refused():
+    text = "Up to 5 unused vacation days carry over [1]. The CEO owns a yacht named Aurora [1]."
+    out = verifier().verify(text, [VACATION, PARKING])
+    assert "yacht" not in out.text
+    assert out.dropped == ["The CEO owns a yacht named Aurora."]
+    assert verifier().verify("The CEO owns a yacht named Aurora [1].", [VACATION]).refused
+    assert verifier().verify("", [VACATION]).refused

@@ -1,0 +1,141 @@
+"""Batch ingestion against a real embedded Chroma, with a counting hashing embedder."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from retrieval.errors import EmbeddingMismatchError
+from tests.conftest import copy_samples
+from tests.fakes import FailingEmbeddings, HashingEmbeddings
+
+
+def chroma_ids(container, collection="company") -> list[str]:
+    return container.vector_store.collection(collection).get(include=[])["ids"]
+
+
+def test_first_ingest_indexes_every_good_file_and_reports_the_bad_one(fake_container, tmp_path):
+    docs = copy_samples(tmp_path / "docs")
+    (docs / "slides.pptx").write_bytes(b"PK")
+    summary = fake_container.ingestor.ingest_folder(docs, "company")
+    assert summary.new == 5 and summary.unchanged == 0
+    assert summary.failed == [{"source": "board-minutes-damaged.pdf",
+                               "reason": summary.failed[0]["reason"]}]
+    assert "corrupt" in summary.failed[0]["reason"]
+    assert summary.skipped[0]["source"] == "slides.pptx"
+    assert summary.chunks_written == summary.chunks_embedded == len(chroma_ids(fake_container))
+    assert fake_container.keyword_index.count("company") == summary.chunks_written
+    records = {r.source: r for r in fake_container.records.list("company")}
+    assert records["board-minutes-damaged.pdf"].status == "failed"
+    assert records["employee-handbook.pdf"].page_count == 5
+
+
+def test_reingesting_unchanged_folder_embeds_and_writes_nothing(fake_container, tmp_path):
+    docs = copy_samples(tmp_path / "docs")
+    fake_container.ingestor.ingest_folder(docs, "company")
+    emb = fake_container.embeddings
+    calls_before = emb.calls
+    stamps = {r.document_id: r.updated_at for r in fake_container.records.list("company")}
+    ids_before = sorted(chroma_ids(fake_container))
+    summary = fake_container.ingestor.ingest_folder(docs, "company")
+    assert emb.calls == calls_before  # zero embedding calls
+    assert (summary.new, summary.updated, summary.unchanged) == (0, 0, 5)
+    assert summary.chunks_written == summary.chunks_embedded == 0
+    assert len(summary.failed) == 1  # still reported, not retried
+    assert {r.document_id: r.updated_at for r in fake_container.records.list("company")} == stamps
+    assert sorted(chroma_ids(fake_container)) == ids_before
+
+
+def test_changed_file_replaces_its_chunks_without_stale_ones(fake_container, tmp_path):
+    docs = copy_samples(tmp_path / "docs")
+    fake_container.ingestor.ingest_folder(docs, "company")
+    before = len(chroma_ids(fake_container))
+    (docs / "office-guide-lisbon.txt").write_text("The Lisbon office moved to Porto in 2027.")
+    summary = fake_container.ingestor.ingest_folder(docs, "company")
+    assert (summary.new, summary.updated, summary.unchanged) == (0, 1, 4)
+    assert summary.chunks_embedded == 1
+    assert len(chroma_ids(fake_container)) == before  # 1 chunk replaced 1 chunk
+    hits = fake_container.keyword_index.search("company", "parking basement", 10)
+    assert all("Lisbon" not in d.metadata["source"] for d, _ in hits)
+    got = fake_container.vector_store.collection("company").get(
+        where={"source": "office-guide-lisbon.txt"}, include=["documents"])
+    assert got["documents"] == ["The Lisbon office moved to Porto in 2027."]
+
+
+def test_prune_removes_documents_whose_files_are_gone(fake_container, tmp_path):
+    docs = copy_samples(tmp_path / "docs")
+    fake_container.ingestor.ingest_folder(docs, "company")
+    (docs / "finance-faq.md").unlink()
+    kept = fake_container.ingestor.ingest_folder(docs, "company")
+    assert kept.pruned == 0 and "finance-faq.md" in {r.source for r in fake_container.records.list("company")}
+    summary = fake_container.ingestor.ingest_folder(docs, "company", prune=True)
+    assert summary.pruned == 1
+    assert "finance-faq.md" not in {r.source for r in fake_container.records.list("company")}
+    assert fake_container.vector_store.collection("company").get(
+        where={"source": "finance-faq.md"})["ids"] == []
+    assert fake_container.keyword_index.search("company", "expense claim Ledgerly", 5) == [] or all(
+        d.metadata["source"] != "finance-faq.md"
+        for d, _ in fake_container.keyword_index.search("company", "expense claim Ledgerly", 5))
+
+
+def test_interrupted_job_finishes_on_rerun_without_duplicates(settings, tmp_path):
+    from app.container import Container
+
+    docs = tmp_path / "many"
+    docs.mkdir()
+    for i in range(12):
+        (docs / f"note-{i:02d}.txt").write_text(f"Note {i}. " + f"Topic {i} sentence. " * 80)
+    settings.ingest_batch_chunks = 4
+    broken = Container(settings, embeddings=FailingEmbeddings(fail_after=3))
+    with pytest.raises(KeyboardInterrupt):
+        broken.ingestor.ingest_folder(docs, "company")
+    partial = len(chroma_ids(broken))
+    assert 0 < partial
+    fresh = Container(settings, embeddings=HashingEmbeddings())
+    summary = fresh.ingestor.ingest_folder(docs, "company")
+    assert summary.new + summary.unchanged == 12 and summary.unchanged > 0
+    ids = chroma_ids(fresh)
+    assert len(ids) == len(set(ids))
+    total = sum(r.chunk_count for r in fresh.records.list("company"))
+    assert len(ids) == total == fresh.keyword_index.count("company")
+    again = fresh.ingestor.ingest_folder(docs, "company")
+    assert again.unchanged == 12
+
+
+def test_parallel_workers_give_the_same_index(settings, tmp_path):
+    from app.container import Container
+
+    docs = copy_samples(tmp_path / "docs")
+    settings.ingest_workers = 2
+    container = Container(settings, embeddings=HashingEmbeddings())
+    summary = container.ingestor.ingest_folder(docs, "company")
+    assert summary.new == 5 and len(summary.failed) == 1
+    assert len(chroma_ids(container)) == summary.chunks_written
+
+
+def test_other_embedding_model_is_refused_at_open(settings, tmp_path):
+    from app.container import Container
+
+    docs = copy_samples(tmp_path / "docs")
+    Container(settings, embeddings=HashingEmbeddings()).ingestor.ingest_folder(docs, "company")
+    other = Container(settings, embeddings=HashingEmbeddings(dim=128, name="other-model"))
+    with pytest.raises(EmbeddingMismatchError, match="hashing-256"):
+        other.ingestor.ingest_folder(docs, "company")
+    with pytest.raises(EmbeddingMismatchError):
+        other.answers.ask("vacation", "company")
+
+
+def test_deleting_a_document_and_a_missing_one(fake_container, tmp_path):
+    docs = copy_samples(tmp_path / "docs")
+    fake_container.ingestor.ingest_folder(docs, "company")
+    rec = fake_container.records.find_by_source("company", "finance-faq.md")
+    assert fake_container.ingestor.delete_document("company", rec.document_id)
+    assert not fake_container.ingestor.delete_document("company", rec.document_id)
+    assert fake_container.records.find_by_source("company", "finance-faq.md") is None
+
+
+def test_a_folder_that_does_not_exist(fake_container, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        fake_container.ingestor.ingest_folder(tmp_path / "nope", "company")
+    shutil.rmtree(tmp_path, ignore_errors=True)

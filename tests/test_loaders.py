@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ingest.loaders import LoadError, loader_for
+from ingest.parsing import ParseTask, parse_file
+from ingest.chunking import ChunkingConfig
+from tests.conftest import SAMPLE_DOCS
+
+
+def load(path: Path):
+    loader = loader_for(path)
+    assert loader is not None, path
+    return loader.load(path)
+
+
+def test_pdf_keeps_one_section_per_page_with_page_numbers():
+    doc = load(SAMPLE_DOCS / "employee-handbook.pdf")
+    assert doc.title == "Brightwater Employee Handbook"
+    assert [s.page for s in doc.sections] == [1, 2, 3, 4, 5]
+    assert "carry over" in doc.sections[1].text
+    assert "16 weeks" in doc.sections[2].text
+
+
+def test_docx_has_headings_and_table_rows_as_sentences():
+    doc = load(SAMPLE_DOCS / "benefits-summary.docx")
+    health = next(s for s in doc.sections if s.heading_path[-1] == "Health insurance")
+    assert health.heading_path == ["Benefits Summary 2026", "Health insurance"]
+    assert "Plan: Silver; Annual deductible: $1,500" in health.text
+    assert any(s.heading_path[-1] == "Retirement savings" for s in doc.sections)
+
+
+def test_html_drops_scripts_navigation_and_footer():
+    doc = load(SAMPLE_DOCS / "it-security-policy.html")
+    text = "\n".join(s.text for s in doc.sections)
+    assert "14 characters" in text
+    for clutter in ("tracking loaded", "Canteen menu", "Cookie settings", "Home / IT", "Popular:"):
+        assert clutter not in text
+    assert ["IT Security Policy", "Lost or stolen devices"] in [s.heading_path for s in doc.sections]
+
+
+def test_markdown_splits_at_headings_and_keeps_the_path():
+    doc = load(SAMPLE_DOCS / "finance-faq.md")
+    assert doc.title == "Finance FAQ"
+    section = next(s for s in doc.sections if "60 days" in s.text)
+    assert section.heading_path == ["Finance FAQ", "Expenses", "How do I submit an expense claim?"]
+    assert "#" not in section.text
+
+
+def test_markdown_ignores_hashes_inside_code_fences(tmp_path):
+    p = tmp_path / "code.md"
+    p.write_text("# Guide\n\nIntro text.\n\n```\n# not a heading\n```\n\n## Next\nMore.\n")
+    doc = load(p)
+    assert [s.heading_path for s in doc.sections] == [["Guide"], ["Guide", "Next"]]
+    assert "# not a heading" in doc.sections[0].text
+
+
+def test_text_file_and_encoding_fallback(tmp_path):
+    p = tmp_path / "latin.txt"
+    p.write_bytes("Café opening hours are 8 to 5.".encode("cp1252"))
+    assert "Café" in load(p).sections[0].text
+
+
+def test_unknown_type_has_no_loader(tmp_path):
+    assert loader_for(tmp_path / "slides.pptx") is None
+
+
+def _reason(path: Path) -> str:
+    with pytest.raises(LoadError) as info:
+        load(path)
+    return str(info.value)
+
+
+def test_corrupt_pdf_fails_with_reason():
+    assert "corrupt" in _reason(SAMPLE_DOCS / "board-minutes-damaged.pdf")
+
+
+def test_mislabelled_pdf_fails_with_reason(tmp_path):
+    p = tmp_path / "fake.pdf"
+    p.write_text("just some text")
+    assert "not a PDF" in _reason(p)
+
+
+def _encrypted_pdf(tmp_path: Path, user_password: str) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(SAMPLE_DOCS / "employee-handbook.pdf").pages:
+        writer.add_page(page)
+    writer.encrypt(user_password=user_password, owner_password="owner-secret")
+    out = tmp_path / f"enc-{bool(user_password)}.pdf"
+    with open(out, "wb") as fh:
+        writer.write(fh)
+    return out
+
+
+def test_password_protected_pdf_fails_with_reason(tmp_path):
+    assert "encrypted" in _reason(_encrypted_pdf(tmp_path, "s3cret"))
+
+
+def test_pdf_encrypted_with_empty_password_opens(tmp_path):
+    doc = load(_encrypted_pdf(tmp_path, ""))
+    assert len(doc.sections) == 5
+
+
+def test_scanned_pdf_without_text_layer_fails_with_reason(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    p = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(p))
+    c.rect(100, 100, 300, 400, fill=1)
+    c.showPage()
+    c.save()
+    assert "scanned" in _reason(p)
+
+
+def test_empty_files_fail_with_reason(tmp_path):
+    for name in ("empty.txt", "empty.md", "empty.pdf", "empty.html"):
+        (tmp_path / name).write_bytes(b"")
+        assert "empty" in _reason(tmp_path / name), name
+
+
+def test_binary_data_in_text_file_fails(tmp_path):
+    p = tmp_path / "blob.txt"
+    p.write_bytes(b"\x00\x01\x02" * 100)
+    assert "binary" in _reason(p)
+
+
+def test_corrupt_docx_fails_with_reason(tmp_path):
+    p = tmp_path / "broken.docx"
+    p.write_bytes(b"PK\x03\x04 this is not really a zip")
+    assert "corrupt" in _reason(p)
+    q = tmp_path / "no-document.docx"
+    with zipfile.ZipFile(q, "w") as z:
+        z.writestr("hello.txt", "not a word file")
+    assert "corrupt" in _reason(q) or "cannot be read" in _reason(q)
+
+
+def test_parse_time_limit_stops_a_hostile_file(tmp_path):
+    from ingest.loaders.base import _REGISTRY, LoadedDocument, Loader, register_loader
+
+    @register_loader
+    class SlowLoader(Loader):
+        extensions = (".slow",)
+
+        def load(self, path):
+            while True:  # a parser stuck in a loop
+                pass
+            return LoadedDocument("never", [])
+
+    try:
+        p = tmp_path / "trap.slow"
+        p.write_text("x")
+        task = ParseTask(str(p), "trap.slow", "id", "col", "h", 1, ChunkingConfig(), 0.5)
+        result = parse_file(task)
+        assert result.error is not None and "limit" in result.error
+    finally:
+        _REGISTRY.pop(".slow")
