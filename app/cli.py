@@ -14,8 +14,11 @@ from rich.table import Table
 
 from retrieval.errors import GroundworkError
 
-app = typer.Typer(help="Groundwork: answers from your documents, with citations you can check.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Groundwork: answers from your documents, with citations you can check.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 docs_app = typer.Typer(help="List and remove ingested documents.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 
@@ -73,8 +76,13 @@ def ingest(
     for col in ("new", "updated", "unchanged", "failed", "skipped", "pruned", "chunks"):
         table.add_column(col, justify="right")
     table.add_row(
-        str(summary.new), str(summary.updated), str(summary.unchanged), str(len(summary.failed)),
-        str(len(summary.skipped)), str(summary.pruned), str(summary.chunks_written),
+        str(summary.new),
+        str(summary.updated),
+        str(summary.unchanged),
+        str(len(summary.failed)),
+        str(len(summary.skipped)),
+        str(summary.pruned),
+        str(summary.chunks_written),
     )
     out.print(table)
     problems = [("failed", f) for f in summary.failed] + [("skipped", s) for s in summary.skipped]
@@ -137,8 +145,12 @@ def docs_list(collection: CollectionOpt = "default", as_json: JsonOpt = False) -
         table.add_column(col)
     for r in rows:
         table.add_row(
-            r["source"], r["status"], str(r["chunks"]), str(r["pages"] or ""),
-            r["last_ingest"], r["reason"] or "",
+            r["source"],
+            r["status"],
+            str(r["chunks"]),
+            str(r["pages"] or ""),
+            r["last_ingest"],
+            r["reason"] or "",
         )
     out.print(table)
 

@@ -55,6 +55,15 @@ class Settings(BaseSettings):
                 f"GROUNDWORK_CHUNK_OVERLAP ({self.chunk_overlap}) must be under half of "
                 f"GROUNDWORK_CHUNK_SIZE ({self.chunk_size})"
             )
+        from retrieval.embeddings import resolve_model_path
+        from retrieval.errors import ConfigurationError
+
+        try:
+            resolve_model_path(self.embedding_model)
+        except ConfigurationError as exc:
+            raise ValueError(str(exc)) from None
+        if self.llm_gguf_path is not None and not self.llm_gguf_path.is_file():
+            raise ValueError(f"GROUNDWORK_LLM_GGUF_PATH {self.llm_gguf_path} is not a file")
         if self.llm == "openai" and not (self.llm_base_url and self.llm_model):
             raise ValueError(
                 "GROUNDWORK_LLM=openai needs GROUNDWORK_LLM_BASE_URL and GROUNDWORK_LLM_MODEL"

@@ -185,7 +185,13 @@ class Ingestor:
                 summary.failed.append({"source": source, "reason": record.reason or "failed"})
                 continue
             task = ParseTask(
-                str(path), source, doc_id, collection, digest, size, self.chunking,
+                str(path),
+                source,
+                doc_id,
+                collection,
+                digest,
+                size,
+                self.chunking,
                 self.parse_timeout_s,
             )
             tasks.append((task, existed, record is not None))
@@ -199,8 +205,13 @@ class Ingestor:
                 if result.error:
                     task = result.task
                     self._fail(
-                        summary, collection, task.document_id, task.source, task.content_hash,
-                        result.error, has_record,
+                        summary,
+                        collection,
+                        task.document_id,
+                        task.source,
+                        task.content_hash,
+                        result.error,
+                        has_record,
                     )
                     progress.advance(1, 0)
                     continue
@@ -252,13 +263,30 @@ class Ingestor:
             self.keyword_index.delete_document(collection, doc_id)
         self.records.put(
             DocumentRecord(
-                collection, doc_id, source, None, digest, self.config_fingerprint, FAILED,
-                reason, 0, None, None, 0.0,
+                collection,
+                doc_id,
+                source,
+                None,
+                digest,
+                self.config_fingerprint,
+                FAILED,
+                reason,
+                0,
+                None,
+                None,
+                0.0,
             )
         )
         summary.failed.append({"source": source, "reason": reason})
-        summary.documents.append({"source": source, "document_id": doc_id, "status": "failed",
-                                  "reason": reason, "chunks": 0})
+        summary.documents.append(
+            {
+                "source": source,
+                "document_id": doc_id,
+                "status": "failed",
+                "reason": reason,
+                "chunks": 0,
+            }
+        )
 
     def _write(
         self,
@@ -277,9 +305,18 @@ class Ingestor:
                 old = self.records.get(collection, t.document_id)
                 self.records.put(
                     DocumentRecord(
-                        collection, t.document_id, t.source, p.result.title,
-                        old.content_hash if old else None, old.config if old else None,
-                        PENDING, None, old.chunk_count if old else 0, None, t.size_bytes, 0.0,
+                        collection,
+                        t.document_id,
+                        t.source,
+                        p.result.title,
+                        old.content_hash if old else None,
+                        old.config if old else None,
+                        PENDING,
+                        None,
+                        old.chunk_count if old else 0,
+                        None,
+                        t.size_bytes,
+                        0.0,
                     ),
                     conn,
                 )
@@ -301,8 +338,18 @@ class Ingestor:
                 r, t = p.result, p.result.task
                 self.records.put(
                     DocumentRecord(
-                        collection, t.document_id, t.source, r.title, t.content_hash,
-                        fingerprint, OK, None, len(r.chunks), r.page_count, t.size_bytes, 0.0,
+                        collection,
+                        t.document_id,
+                        t.source,
+                        r.title,
+                        t.content_hash,
+                        fingerprint,
+                        OK,
+                        None,
+                        len(r.chunks),
+                        r.page_count,
+                        t.size_bytes,
+                        0.0,
                     ),
                     conn,
                 )
@@ -310,9 +357,14 @@ class Ingestor:
                     summary.updated += 1
                 else:
                     summary.new += 1
-                summary.documents.append({"source": t.source, "document_id": t.document_id,
-                                          "status": "updated" if p.existed else "new",
-                                          "chunks": len(r.chunks)})
+                summary.documents.append(
+                    {
+                        "source": t.source,
+                        "document_id": t.document_id,
+                        "status": "updated" if p.existed else "new",
+                        "chunks": len(r.chunks),
+                    }
+                )
         summary.chunks_written += len(chunks)
         progress.advance(len(buffer), len(chunks))
 

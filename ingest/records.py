@@ -99,18 +99,30 @@ class RecordStore:
         return DocumentRecord(*row) if row else None
 
     def collections(self) -> list[str]:
-        return [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT collection FROM documents ORDER BY collection"
-        )]
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT collection FROM documents ORDER BY collection"
+            )
+        ]
 
     def put(self, record: DocumentRecord, conn: sqlite3.Connection | None = None) -> None:
         record.updated_at = time.time()
         (conn or self.conn).execute(
             "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                record.collection, record.document_id, record.source, record.title,
-                record.content_hash, record.config, record.status, record.reason,
-                record.chunk_count, record.page_count, record.size_bytes, record.updated_at,
+                record.collection,
+                record.document_id,
+                record.source,
+                record.title,
+                record.content_hash,
+                record.config,
+                record.status,
+                record.reason,
+                record.chunk_count,
+                record.page_count,
+                record.size_bytes,
+                record.updated_at,
             ),
         )
 

@@ -20,7 +20,9 @@ def make_chroma_client(data_dir: Path, url: str | None = None):
         return chromadb.PersistentClient(path=str(path), settings=settings)
     parsed = urlparse(url)
     if parsed.scheme not in {"http", "https"} or not parsed.hostname:
-        raise ConfigurationError(f"GROUNDWORK_CHROMA_URL must look like http://host:port, got {url!r}")
+        raise ConfigurationError(
+            f"GROUNDWORK_CHROMA_URL must look like http://host:port, got {url!r}"
+        )
     port = parsed.port or (443 if parsed.scheme == "https" else 8000)
     try:
         return chromadb.HttpClient(

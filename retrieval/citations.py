@@ -103,8 +103,10 @@ class CitationVerifier:
             if n in exclude:
                 continue
             cand = self.scorer.best_support(claim, source, n)
-            if cand is not None and cand.score >= self.threshold and (
-                top is None or cand.score > top[1].score
+            if (
+                cand is not None
+                and cand.score >= self.threshold
+                and (top is None or cand.score > top[1].score)
             ):
                 top = (n, cand)
         return [top] if top else []
@@ -114,5 +116,5 @@ def _with_markers(claim: str, numbers: list[int]) -> str:
     marks = "".join(f"[{n}]" for n in numbers)
     m = re.search(r"[.!?]+[\"')\]]*$", claim)
     if m:
-        return f"{claim[: m.start()]} {marks}{claim[m.start():]}"
+        return f"{claim[: m.start()]} {marks}{claim[m.start() :]}"
     return f"{claim} {marks}"

@@ -88,8 +88,9 @@ class SentenceTransformerEmbeddings(Embeddings):
                 if dim:
                     return int(dim)
         self.warm_up()
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         return int(get_dim())
 

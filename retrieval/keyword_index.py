@@ -163,8 +163,12 @@ class KeywordIndex:
         out = []
         for chunk_id, body, meta, rank in conn.execute(sql, params):
             out.append(
-                (Document(page_content=body, metadata=md.from_chroma(json.loads(meta)), id=chunk_id),
-                 -float(rank))
+                (
+                    Document(
+                        page_content=body, metadata=md.from_chroma(json.loads(meta)), id=chunk_id
+                    ),
+                    -float(rank),
+                )
             )
         return out
 

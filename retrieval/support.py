@@ -68,7 +68,9 @@ class SupportScorer:
             for span in split_sentences(doc.page_content):
                 if len(span.text.split()) < self.min_words or looks_like_injection(span.text):
                     continue
-                out.append(Candidate(n, span.start, span.end, span.text, set(content_terms(span.text))))
+                out.append(
+                    Candidate(n, span.start, span.end, span.text, set(content_terms(span.text)))
+                )
         return out
 
     def _embed(self, texts: list[str]) -> np.ndarray:

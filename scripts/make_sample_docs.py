@@ -10,46 +10,61 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent.parent / "sample_docs"
 
 HANDBOOK = [
-    ("Welcome to Brightwater Analytics", [
-        "This handbook describes the policies that apply to all employees of Brightwater "
-        "Analytics in every office. It is maintained by the People Operations team and was "
-        "last revised in March 2026.",
-        "Questions about this handbook can be sent to people-ops@brightwater.example. Local "
-        "law takes precedence where it grants employees more generous terms.",
-        "Our core working hours are 10:00 to 16:00 local time. Outside these hours employees "
-        "may arrange their schedule with their manager.",
-    ]),
-    ("Vacation and Paid Time Off", [
-        "Full-time employees accrue 25 vacation days per calendar year, credited monthly. "
-        "Part-time employees accrue vacation in proportion to their contracted hours.",
-        "Up to 5 unused vacation days carry over into the next calendar year; any additional "
-        "unused days expire on December 31. Carried-over days must be taken before March 31.",
-        "Vacation requests of more than two consecutive weeks need approval from a manager "
-        "at least 30 days in advance.",
-        "Brightwater also observes 11 public holidays per year, published each November.",
-    ]),
-    ("Parental and Family Leave", [
-        "Birth parents receive 16 weeks of fully paid parental leave. Non-birth parents, "
-        "including adoptive and foster parents, receive 10 weeks of fully paid parental leave.",
-        "Parental leave can be taken in up to three blocks within the first 12 months after "
-        "the birth or placement of the child.",
-        "Employees caring for a seriously ill family member may take up to 4 weeks of paid "
-        "family care leave per year.",
-    ]),
-    ("Remote Work and Equipment", [
-        "Employees may work remotely up to three days per week. Fully remote arrangements "
-        "require approval from a department director.",
-        "Each employee receives a one-time home office stipend of 750 euros for a desk, chair "
-        "or monitor. Laptops are issued by IT and remain company property.",
-        "Employees working abroad for more than 20 working days per year must first obtain "
-        "approval from People Operations because of tax and insurance rules.",
-    ]),
-    ("Conduct and Reporting Concerns", [
-        "Concerns about misconduct can be reported to a manager, to People Operations, or "
-        "anonymously through the Speak Up line at speakup.brightwater.example.",
-        "Brightwater does not tolerate retaliation against anyone who raises a concern in "
-        "good faith.",
-    ]),
+    (
+        "Welcome to Brightwater Analytics",
+        [
+            "This handbook describes the policies that apply to all employees of Brightwater "
+            "Analytics in every office. It is maintained by the People Operations team and was "
+            "last revised in March 2026.",
+            "Questions about this handbook can be sent to people-ops@brightwater.example. Local "
+            "law takes precedence where it grants employees more generous terms.",
+            "Our core working hours are 10:00 to 16:00 local time. Outside these hours employees "
+            "may arrange their schedule with their manager.",
+        ],
+    ),
+    (
+        "Vacation and Paid Time Off",
+        [
+            "Full-time employees accrue 25 vacation days per calendar year, credited monthly. "
+            "Part-time employees accrue vacation in proportion to their contracted hours.",
+            "Up to 5 unused vacation days carry over into the next calendar year; any additional "
+            "unused days expire on December 31. Carried-over days must be taken before March 31.",
+            "Vacation requests of more than two consecutive weeks need approval from a manager "
+            "at least 30 days in advance.",
+            "Brightwater also observes 11 public holidays per year, published each November.",
+        ],
+    ),
+    (
+        "Parental and Family Leave",
+        [
+            "Birth parents receive 16 weeks of fully paid parental leave. Non-birth parents, "
+            "including adoptive and foster parents, receive 10 weeks of fully paid parental leave.",
+            "Parental leave can be taken in up to three blocks within the first 12 months after "
+            "the birth or placement of the child.",
+            "Employees caring for a seriously ill family member may take up to 4 weeks of paid "
+            "family care leave per year.",
+        ],
+    ),
+    (
+        "Remote Work and Equipment",
+        [
+            "Employees may work remotely up to three days per week. Fully remote arrangements "
+            "require approval from a department director.",
+            "Each employee receives a one-time home office stipend of 750 euros for a desk, chair "
+            "or monitor. Laptops are issued by IT and remain company property.",
+            "Employees working abroad for more than 20 working days per year must first obtain "
+            "approval from People Operations because of tax and insurance rules.",
+        ],
+    ),
+    (
+        "Conduct and Reporting Concerns",
+        [
+            "Concerns about misconduct can be reported to a manager, to People Operations, or "
+            "anonymously through the Speak Up line at speakup.brightwater.example.",
+            "Brightwater does not tolerate retaliation against anyone who raises a concern in "
+            "good faith.",
+        ],
+    ),
 ]
 
 
@@ -67,8 +82,9 @@ def make_pdf(path: Path) -> None:
         for para in paragraphs:
             story.append(Paragraph(para, styles["BodyText"]))
             story.append(Spacer(1, 8))
-    doc = SimpleDocTemplate(str(path), pagesize=A4, title="Brightwater Employee Handbook",
-                            author="People Operations")
+    doc = SimpleDocTemplate(
+        str(path), pagesize=A4, title="Brightwater Employee Handbook", author="People Operations"
+    )
     doc.build(story)
 
 
@@ -84,12 +100,17 @@ def make_docx(path: Path) -> None:
         "plan during open enrollment, which runs from November 1 to November 21."
     )
     table = d.add_table(rows=1, cols=4)
-    for cell, text in zip(table.rows[0].cells,
-                          ["Plan", "Annual deductible", "Monthly employee premium",
-                           "Out-of-pocket maximum"], strict=True):
+    for cell, text in zip(
+        table.rows[0].cells,
+        ["Plan", "Annual deductible", "Monthly employee premium", "Out-of-pocket maximum"],
+        strict=True,
+    ):
         cell.text = text
-    for row in [("Bronze", "$3,000", "$0", "$7,500"), ("Silver", "$1,500", "$45", "$5,000"),
-                ("Gold", "$500", "$120", "$3,000")]:
+    for row in [
+        ("Bronze", "$3,000", "$0", "$7,500"),
+        ("Silver", "$1,500", "$45", "$5,000"),
+        ("Gold", "$500", "$120", "$3,000"),
+    ]:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
             cell.text = text
@@ -111,7 +132,8 @@ HTML = """<!DOCTYPE html>
 <style>body { font-family: sans-serif; } .nav a { margin: 4px; }</style>
 <script>window.analytics = {track: function () {}}; console.log("tracking loaded");</script>
 </head><body>
-<header class="site-header"><a href="/">Brightwater Intranet</a> <a href="/search">Search</a></header>
+<header class="site-header"><a href="/">Brightwater Intranet</a> 
+<a href="/search">Search</a></header>
 <nav class="nav"><a href="/">Home</a> <a href="/hr">HR portal</a> <a href="/it">IT help desk</a>
 <a href="/canteen">Canteen menu</a> <a href="/events">Events calendar</a></nav>
 <div class="breadcrumbs">Home / IT / Security policy</div>

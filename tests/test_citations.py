@@ -48,7 +48,9 @@ def test_marker_naming_no_retrieved_source_is_removed():
 
 
 def test_wrong_citation_is_moved_to_the_supporting_source():
-    out = verifier().verify("The office has 12 parking spaces in the basement [1].", [VACATION, PARKING])
+    out = verifier().verify(
+        "The office has 12 parking spaces in the basement [1].", [VACATION, PARKING]
+    )
     assert out.text == "The office has 12 parking spaces in the basement [2]."
 
 

@@ -20,8 +20,9 @@ def test_first_ingest_indexes_every_good_file_and_reports_the_bad_one(fake_conta
     (docs / "slides.pptx").write_bytes(b"PK")
     summary = fake_container.ingestor.ingest_folder(docs, "company")
     assert summary.new == 5 and summary.unchanged == 0
-    assert summary.failed == [{"source": "board-minutes-damaged.pdf",
-                               "reason": summary.failed[0]["reason"]}]
+    assert summary.failed == [
+        {"source": "board-minutes-damaged.pdf", "reason": summary.failed[0]["reason"]}
+    ]
     assert "corrupt" in summary.failed[0]["reason"]
     assert summary.skipped[0]["source"] == "slides.pptx"
     assert summary.chunks_written == summary.chunks_embedded == len(chroma_ids(fake_container))
@@ -59,7 +60,8 @@ def test_changed_file_replaces_its_chunks_without_stale_ones(fake_container, tmp
     hits = fake_container.keyword_index.search("company", "parking basement", 10)
     assert all("Lisbon" not in d.metadata["source"] for d, _ in hits)
     got = fake_container.vector_store.collection("company").get(
-        where={"source": "office-guide-lisbon.txt"}, include=["documents"])
+        where={"source": "office-guide-lisbon.txt"}, include=["documents"]
+    )
     assert got["documents"] == ["The Lisbon office moved to Porto in 2027."]
 
 
@@ -68,15 +70,22 @@ def test_prune_removes_documents_whose_files_are_gone(fake_container, tmp_path):
     fake_container.ingestor.ingest_folder(docs, "company")
     (docs / "finance-faq.md").unlink()
     kept = fake_container.ingestor.ingest_folder(docs, "company")
-    assert kept.pruned == 0 and "finance-faq.md" in {r.source for r in fake_container.records.list("company")}
+    assert kept.pruned == 0 and "finance-faq.md" in {
+        r.source for r in fake_container.records.list("company")
+    }
     summary = fake_container.ingestor.ingest_folder(docs, "company", prune=True)
     assert summary.pruned == 1
     assert "finance-faq.md" not in {r.source for r in fake_container.records.list("company")}
-    assert fake_container.vector_store.collection("company").get(
-        where={"source": "finance-faq.md"})["ids"] == []
+    assert (
+        fake_container.vector_store.collection("company").get(where={"source": "finance-faq.md"})[
+            "ids"
+        ]
+        == []
+    )
     assert fake_container.keyword_index.search("company", "expense claim Ledgerly", 5) == [] or all(
         d.metadata["source"] != "finance-faq.md"
-        for d, _ in fake_container.keyword_index.search("company", "expense claim Ledgerly", 5))
+        for d, _ in fake_container.keyword_index.search("company", "expense claim Ledgerly", 5)
+    )
 
 
 def test_interrupted_job_finishes_on_rerun_without_duplicates(settings, tmp_path):
@@ -91,7 +100,7 @@ def test_interrupted_job_finishes_on_rerun_without_duplicates(settings, tmp_path
     with pytest.raises(KeyboardInterrupt):
         broken.ingestor.ingest_folder(docs, "company")
     partial = len(chroma_ids(broken))
-    assert 0 < partial
+    assert partial > 0
     fresh = Container(settings, embeddings=HashingEmbeddings())
     summary = fresh.ingestor.ingest_folder(docs, "company")
     assert summary.new + summary.unchanged == 12 and summary.unchanged > 0

@@ -6,8 +6,11 @@ from retrieval.keyword_index import KeywordIndex, fts_query
 
 
 def chunk(doc_id: str, i: int, text: str, source: str = "a.txt") -> Document:
-    return Document(id=f"{doc_id}:{i}", page_content=text,
-                    metadata={"document_id": doc_id, "source": source, "title": "T"})
+    return Document(
+        id=f"{doc_id}:{i}",
+        page_content=text,
+        metadata={"document_id": doc_id, "source": source, "title": "T"},
+    )
 
 
 def test_query_drops_stop_words_and_quotes_terms():
@@ -18,8 +21,11 @@ def test_query_drops_stop_words_and_quotes_terms():
 
 def test_replace_and_delete_keep_the_index_consistent(tmp_path):
     index = KeywordIndex(tmp_path)
-    index.replace_documents("col", ["d1"], [chunk("d1", 0, "vacation days carry over"),
-                                            chunk("d1", 1, "parental leave weeks")])
+    index.replace_documents(
+        "col",
+        ["d1"],
+        [chunk("d1", 0, "vacation days carry over"), chunk("d1", 1, "parental leave weeks")],
+    )
     index.replace_documents("col", ["d2"], [chunk("d2", 0, "parking spaces basement", "b.txt")])
     assert index.count("col") == 3
     hits = index.search("col", "How many vacation days?", 5)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from ingest.chunking import ChunkingConfig
 from ingest.loaders import LoadError, loader_for
 from ingest.parsing import ParseTask, parse_file
-from ingest.chunking import ChunkingConfig
 from tests.conftest import SAMPLE_DOCS
 
 
@@ -39,7 +39,9 @@ def test_html_drops_scripts_navigation_and_footer():
     assert "14 characters" in text
     for clutter in ("tracking loaded", "Canteen menu", "Cookie settings", "Home / IT", "Popular:"):
         assert clutter not in text
-    assert ["IT Security Policy", "Lost or stolen devices"] in [s.heading_path for s in doc.sections]
+    assert ["IT Security Policy", "Lost or stolen devices"] in [
+        s.heading_path for s in doc.sections
+    ]
 
 
 def test_markdown_splits_at_headings_and_keeps_the_path():

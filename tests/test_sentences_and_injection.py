@@ -3,7 +3,10 @@ from retrieval.sentences import split_sentences
 
 
 def test_sentence_offsets_point_into_the_text():
-    text = "Dr. Smith approved it on Jan. 5.  Up to 5 days carry over.\n\nPlan: Silver; cost: $45.\n- item one\n- item two"
+    text = (
+        "Dr. Smith approved it on Jan. 5.  Up to 5 days carry over.\n\n"
+        "Plan: Silver; cost: $45.\n- item one\n- item two"
+    )
     spans = split_sentences(text)
     assert [s.text for s in spans] == [
         "Dr. Smith approved it on Jan. 5.",

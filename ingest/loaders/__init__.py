@@ -4,16 +4,16 @@ Adding a format means adding one module with a ``Loader`` subclass decorated wit
 ``@register_loader``, and importing it here.
 """
 
+from ingest.loaders import docx, html, markdown, pdf, text  # noqa: F401  (registration)
 from ingest.loaders.base import (
     LoadedDocument,
-    LoadError,
     Loader,
+    LoadError,
     Section,
     loader_for,
     register_loader,
     supported_extensions,
 )
-from ingest.loaders import docx, html, markdown, pdf, text  # noqa: F401  (registration)
 
 __all__ = [
     "LoadError",

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ingest.loaders.base import (
     LoadedDocument,
-    LoadError,
     Loader,
+    LoadError,
     Section,
     register_loader,
     require_text,
@@ -35,11 +35,7 @@ def table_lines(table) -> list[str]:
         return [" | ".join(r) for r in rows if any(r)]
     lines = []
     for cells in body:
-        pairs = [
-            f"{h}: {v}" if h else v
-            for h, v in zip(header, cells, strict=False)
-            if v
-        ]
+        pairs = [f"{h}: {v}" if h else v for h, v in zip(header, cells, strict=False) if v]
         if pairs:
             lines.append("; ".join(pairs) + ".")
     return lines

@@ -15,8 +15,22 @@ from ingest.loaders.base import (
 )
 
 _DROP_TAGS = [
-    "script", "style", "noscript", "template", "nav", "footer", "header", "aside", "form",
-    "iframe", "svg", "button", "select", "input", "menu", "dialog",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "footer",
+    "header",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "select",
+    "input",
+    "menu",
+    "dialog",
 ]
 _CLUTTER = re.compile(
     r"(^|[-_ ])(nav|navbar|menu|footer|sidebar|breadcrumbs?|cookie|banner|skip|share|social)"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
-import logging
-
-from ingest.loaders.base import LoadedDocument, LoadError, Loader, Section, register_loader
+from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 

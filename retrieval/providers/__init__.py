@@ -4,6 +4,7 @@ Importing this package registers the built-in providers; each lives in its own m
 and needs its heavy dependency only when it is used.
 """
 
+from retrieval.providers import extractive, llamacpp, openai_chat  # noqa: F401  (registration)
 from retrieval.providers.base import (
     AnswerProvider,
     ProviderConfig,
@@ -11,7 +12,6 @@ from retrieval.providers.base import (
     create_provider,
     register_provider,
 )
-from retrieval.providers import extractive, llamacpp, openai_chat  # noqa: F401  (registration)
 
 __all__ = [
     "AnswerProvider",

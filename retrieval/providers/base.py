@@ -40,7 +40,7 @@ class AnswerProvider(ABC):
     def from_config(cls, config: ProviderConfig, scorer: SupportScorer) -> AnswerProvider:
         return cls()
 
-    def warm_up(self) -> None:
+    def warm_up(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Load models or check connections; called once at start-up."""
 
     @abstractmethod

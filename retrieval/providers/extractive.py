@@ -56,9 +56,8 @@ class ExtractiveProvider(AnswerProvider):
             text = " ".join(cand.text.split())
             m = re.search(r"[.!?]+[\"')\]]*$", text)
             if m:
-                parts.append(f"{text[: m.start()]} [{cand.source}]{text[m.start():]}")
+                parts.append(f"{text[: m.start()]} [{cand.source}]{text[m.start() :]}")
             else:
                 parts.append(f"{text} [{cand.source}]")
         answer = " ".join(parts)
-        for piece in re.findall(r"\S+\s*", answer):
-            yield piece
+        yield from re.findall(r"\S+\s*", answer)

@@ -51,9 +51,16 @@ class OpenAIChatProvider(AnswerProvider):
             for chunk in self.chat_model.stream(messages):
                 if chunk.content:
                     yield str(chunk.content)
-        except Exception as exc:  # openai raises APIConnectionError, APITimeoutError, ...
-            if type(exc).__name__ in {
-                "APIConnectionError", "APITimeoutError", "InternalServerError", "RateLimitError"
-            }:
+        except Exception as exc:
+            import openai
+
+            outage = (openai.APIConnectionError, openai.InternalServerError, openai.RateLimitError)
+            names = {
+                "OpenAIConnectionError",
+                "OpenAITimeoutError",
+                "OpenAIAPIError",
+                "OpenAIRateLimitError",
+            }
+            if isinstance(exc, outage) or type(exc).__name__ in names:
                 raise ProviderUnavailableError(f"the answer model is unavailable: {exc}") from exc
             raise

@@ -1,0 +1,133 @@
+"""The ``groundwork`` command as a user runs it (real model, real embedded Chroma)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from tests.conftest import BIN, copy_samples
+
+pytestmark = pytest.mark.integration
+
+
+def run(args, data_dir, check=True, **env):
+    environ = {**os.environ, "GROUNDWORK_DATA_DIR": str(data_dir), **env}
+    proc = subprocess.run(
+        [str(BIN / "groundwork"), *args], capture_output=True, text=True, env=environ, timeout=300
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def test_ingest_ask_list_rm_round_trip(tmp_path):
+    docs = copy_samples(tmp_path / "docs")
+    data = tmp_path / "data"
+    first = json.loads(run(["ingest", str(docs), "-c", "company", "--json"], data).stdout)
+    assert {
+        "collection",
+        "new",
+        "updated",
+        "unchanged",
+        "pruned",
+        "failed",
+        "chunks_written",
+        "chunks_embedded",
+        "seconds",
+    } <= set(first)
+    assert first["new"] == 5 and first["failed"][0]["source"] == "board-minutes-damaged.pdf"
+
+    again = json.loads(run(["ingest", str(docs), "-c", "company", "--json"], data).stdout)
+    assert again["unchanged"] == 5 and again["chunks_embedded"] == 0
+
+    proc = run(["ask", "How many vacation days carry over?", "-c", "company", "--json"], data)
+    answer = json.loads(proc.stdout)
+    assert set(answer) == {"answer", "refused", "citations", "collection", "provider", "timings_ms"}
+    assert set(answer["timings_ms"]) == {"retrieve", "generate", "total"}
+    c = answer["citations"][0]
+    assert set(c) == {"n", "document_id", "source", "page", "snippet", "start", "end", "score"}
+    assert (c["source"], c["page"]) == ("employee-handbook.pdf", 2)
+    assert answer["provider"] == "extractive" and answer["refused"] is False
+
+    human = run(["ask", "How many vacation days carry over?", "-c", "company"], data).stdout
+    assert "employee-handbook.pdf, page 2" in human
+
+    listing = json.loads(run(["docs", "list", "-c", "company", "--json"], data).stdout)
+    by_source = {d["source"]: d for d in listing["documents"]}
+    assert by_source["board-minutes-damaged.pdf"]["status"] == "failed"
+    assert "corrupt" in by_source["board-minutes-damaged.pdf"]["reason"]
+    assert by_source["employee-handbook.pdf"]["chunks"] > 0
+
+    run(["docs", "rm", "employee-handbook.pdf", "-c", "company"], data)
+    after = json.loads(
+        run(["ask", "How many vacation days carry over?", "-c", "company", "--json"], data).stdout
+    )
+    assert all(c["source"] != "employee-handbook.pdf" for c in after["citations"])
+    missing = run(["docs", "rm", "employee-handbook.pdf", "-c", "company"], data, check=False)
+    assert missing.returncode == 2 and "no document" in missing.stderr
+
+
+def test_clear_errors_instead_of_tracebacks(tmp_path):
+    data = tmp_path / "data"
+    proc = run(["ask", "anything", "-c", "nothing-here"], data, check=False)
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = run(["ask", "anything", "-c", "Bad Name!"], data, check=False)
+    assert proc.returncode == 2 and "invalid collection name" in proc.stderr
+    proc = run(["ask", "x"], data, check=False, GROUNDWORK_CHUNK_SIZE="10")
+    assert proc.returncode == 2 and "GROUNDWORK_CHUNK_SIZE" in proc.stderr
+    proc = run(["ask", "x"], data, check=False, GROUNDWORK_EMBEDDING_MODEL="/no/such/model")
+    assert proc.returncode == 2 and "no models are downloaded" in proc.stderr.replace("\n", " ")
+
+
+def test_kill_9_during_ingest_then_rerun_finishes_without_duplicates(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(60):
+        (docs / f"memo-{i:03d}.txt").write_text(
+            f"Memo {i}. "
+            + " ".join(f"Paragraph {j} of memo {i} about topic {i * j}." for j in range(60))
+        )
+    data = tmp_path / "data"
+    env = {**os.environ, "GROUNDWORK_DATA_DIR": str(data), "GROUNDWORK_INGEST_BATCH_CHUNKS": "16"}
+    proc = subprocess.Popen(
+        [str(BIN / "groundwork"), "ingest", str(docs), "-c", "memos"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    db = data / "groundwork.sqlite3"
+    deadline = time.time() + 240
+    done = 0
+    while time.time() < deadline and proc.poll() is None:
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as conn:
+                    done = conn.execute(
+                        "SELECT count(*) FROM documents WHERE status='ok'"
+                    ).fetchone()[0]
+            except sqlite3.Error:
+                pass
+        if done >= 5:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "ingest finished before it could be interrupted"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert done < 60
+
+    summary = json.loads(run(["ingest", str(docs), "-c", "memos", "--json"], data).stdout)
+    assert summary["new"] + summary["unchanged"] == 60 and summary["unchanged"] >= 5
+    import chromadb
+
+    client = chromadb.PersistentClient(path=str(data / "chroma"))
+    ids = client.get_collection("gw_memos").get(include=[])["ids"]
+    with sqlite3.connect(db) as conn:
+        expected = conn.execute("SELECT sum(chunk_count) FROM documents").fetchone()[0]
+    assert len(ids) == len(set(ids)) == expected
