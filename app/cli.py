@@ -21,6 +21,8 @@ app = typer.Typer(
 )
 docs_app = typer.Typer(help="List and remove ingested documents.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
+eval_app = typer.Typer(help="Measure retrieval and answer quality.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 out = Console()
 err = Console(stderr=True)
@@ -169,6 +171,101 @@ def docs_rm(
         raise GroundworkError(f"no document {document!r} in collection {collection!r}")
     container.ingestor.delete_document(collection, record.document_id)
     out.print(f"removed {record.source} ({record.chunk_count} chunks) from '{collection}'")
+
+
+class _Counter:
+    """A rich progress bar for questions, used as a callback."""
+
+    def __init__(self, label: str, total: int) -> None:
+        from rich.progress import Progress
+
+        self.progress = Progress(console=err)
+        self.progress.start()
+        self.task = self.progress.add_task(label, total=total)
+
+    def __call__(self) -> None:
+        self.progress.advance(self.task)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def _report_table(title: str, data: dict) -> None:
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in data.items():
+        if not isinstance(value, dict | list):
+            table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    out.print(table)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    beir: Annotated[Path, typer.Option(help="BEIR folder", exists=True, file_okay=False)],
+    qrels: Annotated[str, typer.Option(help="qrels split file name (without .tsv)")] = "test",
+    mode: Annotated[str, typer.Option(help="hybrid, dense or keyword")] = "hybrid",
+    limit: Annotated[int | None, typer.Option(help="only the first N queries")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """nDCG@10, Recall@10/100, MRR@10 and latency on a BEIR-format dataset."""
+    from app.evaluation.datasets import read_beir
+    from app.evaluation.retrieval_eval import run_retrieval_eval
+    from ingest.progress import RichProgress
+
+    if mode not in {"hybrid", "dense", "keyword"}:
+        raise GroundworkError(f"--mode must be hybrid, dense or keyword, got {mode!r}")
+    container = _container()
+    total = len(read_beir(beir, qrels).queries)
+    counter = _Counter("Queries", min(total, limit or total))
+    try:
+        report = run_retrieval_eval(
+            container,
+            beir,
+            split=qrels,
+            mode=mode,
+            limit=limit,
+            progress=RichProgress("Ingesting corpus"),
+            query_progress=counter,
+        )
+    finally:
+        counter.stop()
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        _report_table(f"Retrieval on {beir} ({qrels}, {mode})", report.to_dict())
+
+
+@eval_app.command("qa")
+def eval_qa(
+    squad: Annotated[Path, typer.Option(help="SQuAD v1.1 JSON file", exists=True, dir_okay=False)],
+    limit: Annotated[int | None, typer.Option(help="a fixed sample of N questions")] = None,
+    negatives: Annotated[int, typer.Option(help="questions asked without their article")] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer hit rate, citation accuracy, refusals and latency on SQuAD v1.1."""
+    from app.evaluation.datasets import read_squad
+    from app.evaluation.qa_eval import run_qa_eval
+    from ingest.progress import RichProgress
+
+    container = _container()
+    total = len(read_squad(squad).questions)
+    counter = _Counter("Questions", min(total, limit or total) + negatives)
+    try:
+        report = run_qa_eval(
+            container,
+            squad,
+            limit=limit,
+            negatives=negatives,
+            progress=RichProgress("Ingesting paragraphs"),
+            question_progress=counter,
+        )
+    finally:
+        counter.stop()
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        _report_table(f"Question answering on {squad}", report.to_dict())
 
 
 def main() -> None:

@@ -57,6 +57,7 @@ class AnswerService:
         top_k: int | None = None,
         sources: Sequence[str] | None = None,
         document_ids: Sequence[str] | None = None,
+        exclude_document_ids: Sequence[str] | None = None,
     ) -> Iterator[Event]:
         t0 = time.perf_counter()
         retriever = self.retriever_factory(
@@ -64,6 +65,7 @@ class AnswerService:
             k=top_k or self.top_k,
             sources=list(sources) if sources else None,
             document_ids=list(document_ids) if document_ids else None,
+            exclude_document_ids=list(exclude_document_ids) if exclude_document_ids else None,
         )
         docs: list[Document] = retriever.search(question)
         t1 = time.perf_counter()

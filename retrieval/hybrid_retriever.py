@@ -17,12 +17,18 @@ from retrieval.vector_store import VectorStore
 SearchMode = Literal["hybrid", "dense", "keyword"]
 
 
-def chroma_where(sources: list[str] | None, document_ids: list[str] | None) -> dict | None:
+def chroma_where(
+    sources: list[str] | None,
+    document_ids: list[str] | None,
+    exclude_document_ids: list[str] | None = None,
+) -> dict | None:
     clauses: list[dict[str, Any]] = []
     if sources:
         clauses.append({md.SOURCE: {"$in": list(sources)}})
     if document_ids:
         clauses.append({md.DOCUMENT_ID: {"$in": list(document_ids)}})
+    if exclude_document_ids:
+        clauses.append({md.DOCUMENT_ID: {"$nin": list(exclude_document_ids)}})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -40,7 +46,7 @@ class HybridRetriever(BaseRetriever):
     vector_store: VectorStore
     keyword_index: KeywordIndex
     collection: str
-    k: int = Field(default=5, ge=1, le=100)
+    k: int = Field(default=5, ge=1, le=1000)
     depth: int = Field(default=50, ge=1, le=1000)
     mode: SearchMode = "hybrid"
     fusion: Literal["rrf", "convex"] = "rrf"
@@ -48,16 +54,25 @@ class HybridRetriever(BaseRetriever):
     rrf_k: int = 60
     sources: list[str] | None = None
     document_ids: list[str] | None = None
+    exclude_document_ids: list[str] | None = None
 
     def dense(self, query: str, depth: int) -> list[tuple[Document, float]]:
         vector = self.vector_store.embeddings.embed_query(query)
         return self.vector_store.search(
-            self.collection, vector, depth, where=chroma_where(self.sources, self.document_ids)
+            self.collection,
+            vector,
+            depth,
+            where=chroma_where(self.sources, self.document_ids, self.exclude_document_ids),
         )
 
     def keyword(self, query: str, depth: int) -> list[tuple[Document, float]]:
         return self.keyword_index.search(
-            self.collection, query, depth, sources=self.sources, document_ids=self.document_ids
+            self.collection,
+            query,
+            depth,
+            sources=self.sources,
+            document_ids=self.document_ids,
+            exclude_document_ids=self.exclude_document_ids,
         )
 
     def search(self, query: str, k: int | None = None) -> list[Document]:

@@ -141,6 +141,7 @@ class KeywordIndex:
         *,
         sources: Sequence[str] | None = None,
         document_ids: Sequence[str] | None = None,
+        exclude_document_ids: Sequence[str] | None = None,
     ) -> list[tuple[Document, float]]:
         """Best ``k`` chunks by BM25, best first; the score is positive (higher is better)."""
         conn = self._conn(collection, create=False)
@@ -158,6 +159,9 @@ class KeywordIndex:
         if document_ids:
             sql += f" AND document_id IN ({','.join('?' * len(document_ids))})"
             params.extend(document_ids)
+        if exclude_document_ids:
+            sql += f" AND document_id NOT IN ({','.join('?' * len(exclude_document_ids))})"
+            params.extend(exclude_document_ids)
         sql += " ORDER BY rank LIMIT ?"
         params.append(k)
         out = []

@@ -15,6 +15,7 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from retrieval.answer_type import expected_type, offers
 from retrieval.injection import looks_like_injection
 from retrieval.sentences import split_sentences
 from retrieval.terms import content_terms
@@ -29,6 +30,7 @@ class Candidate:
     end: int
     text: str
     terms: set[str] = field(default_factory=set)
+    context: set[str] = field(default_factory=set)  # terms of the sentence before it
     lexical: float = 0.0
     dense: float = 0.0
     score: float = 0.0
@@ -54,23 +56,27 @@ class SupportScorer:
         lexical_weight: float = 0.45,
         dense_weight: float = 0.45,
         rank_weight: float = 0.10,
+        type_weight: float = 0.08,
+        context_discount: float = 0.8,
         min_words: int = 3,
     ) -> None:
         self.embeddings = embeddings
         self.lexical_weight = lexical_weight
         self.dense_weight = dense_weight
         self.rank_weight = rank_weight
+        self.type_weight = type_weight
+        self.context_discount = context_discount
         self.min_words = min_words
 
     def candidates(self, sources: Sequence[Document]) -> list[Candidate]:
         out = []
         for n, doc in enumerate(sources, start=1):
+            previous: set[str] = set()
             for span in split_sentences(doc.page_content):
-                if len(span.text.split()) < self.min_words or looks_like_injection(span.text):
-                    continue
-                out.append(
-                    Candidate(n, span.start, span.end, span.text, set(content_terms(span.text)))
-                )
+                terms = set(content_terms(span.text))
+                if len(span.text.split()) >= self.min_words and not looks_like_injection(span.text):
+                    out.append(Candidate(n, span.start, span.end, span.text, terms, previous))
+                previous = terms
         return out
 
     def _embed(self, texts: list[str]) -> np.ndarray:
@@ -91,14 +97,20 @@ class SupportScorer:
         weights = {t: math.log(1 + n / (1 + df.get(t, 0))) + 0.5 for t in q_terms}
         vecs = self._embed([question] + [c.text for c in cands])
         sims = vecs[1:] @ vecs[0]
+        kind = expected_type(question)
         for c, sim in zip(cands, sims, strict=True):
-            c.lexical = coverage(q_terms, c.terms, weights)
+            # a sentence often names its subject in the sentence before ("It was built…"):
+            # terms found there count, at a discount
+            own = coverage(q_terms, c.terms, weights)
+            with_context = coverage(q_terms, c.terms | c.context, weights)
+            c.lexical = max(own, self.context_discount * with_context)
             c.dense = float(sim)
             prior = 1.0 / c.source
             c.score = (
                 self.lexical_weight * c.lexical
                 + self.dense_weight * c.dense
                 + self.rank_weight * prior
+                + (self.type_weight if offers(c.text, kind, question) else 0.0)
             )
         return sorted(cands, key=lambda c: (-c.score, c.source, c.start))
 

@@ -1,0 +1,1 @@
+"""Reproducible quality measurements: BEIR retrieval and SQuAD question answering."""

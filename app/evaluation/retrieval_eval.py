@@ -1,0 +1,97 @@
+"""``groundwork eval retrieval``: nDCG@10, Recall@10/100, MRR@10 and latency on BEIR data."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from app.container import Container
+from app.evaluation.datasets import beir_id, materialize_beir, read_beir
+from app.evaluation.metrics import mrr_at_k, ndcg_at_k, percentile, rank, recall_at_k
+from ingest.progress import IngestProgress, NoProgress
+from retrieval import metadata as md
+
+
+@dataclass
+class RetrievalReport:
+    dataset: str
+    split: str
+    mode: str
+    queries: int
+    documents: int
+    ndcg_at_10: float
+    recall_at_10: float
+    recall_at_100: float
+    mrr_at_10: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+    ingest: dict
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def document_ranking(chunks, depth: int = 100) -> dict[str, float]:
+    """A document's score is its best chunk's; ``chunks`` come best first."""
+    scores: dict[str, float] = {}
+    for rank_pos, doc in enumerate(chunks):
+        doc_id = beir_id(doc.metadata[md.SOURCE])
+        # fused scores may tie: fall back to the chunk's rank so order is kept
+        score = float(doc.metadata.get("score", 0.0)) - rank_pos * 1e-9
+        if doc_id not in scores:
+            scores[doc_id] = score
+        if len(scores) >= depth:
+            break
+    return scores
+
+
+def run_retrieval_eval(
+    container: Container,
+    folder: Path,
+    *,
+    split: str = "test",
+    mode: str = "hybrid",
+    collection: str | None = None,
+    limit: int | None = None,
+    progress: IngestProgress | None = None,
+    query_progress=None,
+) -> RetrievalReport:
+    beir = read_beir(folder, split)
+    name = collection or f"eval-{Path(folder).resolve().name.lower()}"
+    docs_dir = materialize_beir(beir, container.settings.data_dir / "datasets" / name)
+    summary = container.ingestor.ingest_folder(
+        docs_dir, name, prune=True, progress=progress or NoProgress()
+    )
+    retriever = container.retriever(
+        name, mode=mode, k=300, depth=max(300, container.settings.search_depth)
+    )
+    queries = list(beir.queries.items())[: limit or None]
+    ndcg, r10, r100, mrr, latencies = [], [], [], [], []
+    for qid, text in queries:
+        t0 = time.perf_counter()
+        chunks = retriever.search(text)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        ranking = rank(document_ranking(chunks, 100))
+        qrels = beir.qrels[qid]
+        ndcg.append(ndcg_at_k(ranking, qrels, 10))
+        r10.append(recall_at_k(ranking, qrels, 10))
+        r100.append(recall_at_k(ranking, qrels, 100))
+        mrr.append(mrr_at_k(ranking, qrels, 10))
+        if query_progress is not None:
+            query_progress()
+    n = max(len(queries), 1)
+    return RetrievalReport(
+        dataset=str(folder),
+        split=split,
+        mode=mode,
+        queries=len(queries),
+        documents=len(beir.corpus),
+        ndcg_at_10=round(sum(ndcg) / n, 4),
+        recall_at_10=round(sum(r10) / n, 4),
+        recall_at_100=round(sum(r100) / n, 4),
+        mrr_at_10=round(sum(mrr) / n, 4),
+        latency_p50_ms=round(percentile(latencies, 50), 1),
+        latency_p95_ms=round(percentile(latencies, 95), 1),
+        ingest={k: v for k, v in summary.to_dict().items() if k != "documents"},
+    )

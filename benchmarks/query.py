@@ -1,0 +1,122 @@
+"""Retrieval latency at 10k and 50k chunks: p50/p95 over 200 queries.
+
+Chunk texts are synthetic company sentences; their vectors are random unit vectors (so a
+50k-chunk collection builds in seconds), while queries are embedded by the real model,
+as in production. The baseline is langchain-chroma's own ``similarity_search`` (dense
+only, query embedded inside) on the same collection, run in the same process.
+
+    python benchmarks/query.py [--sizes 10000 50000] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np  # noqa: E402
+from langchain_core.documents import Document  # noqa: E402
+
+from benchmarks.corpus import paragraph, sentence  # noqa: E402
+
+
+def build(container, name: str, size: int, dim: int, seed: int = 3) -> None:
+    rng = random.Random(seed)
+    nprng = np.random.default_rng(seed)
+    batch = 2000
+    for start in range(0, size, batch):
+        n = min(batch, size - start)
+        docs = []
+        for i in range(start, start + n):
+            doc_id = f"doc{i // 10:05d}"
+            docs.append(
+                Document(
+                    id=f"{doc_id}:{i % 10:05d}",
+                    page_content=paragraph(rng, 5),
+                    metadata={
+                        "document_id": doc_id,
+                        "source": f"{doc_id}.pdf",
+                        "title": f"Policy {i // 10}",
+                        "page": 1 + i % 10,
+                        "collection": name,
+                        "start": 0,
+                        "end": 0,
+                    },
+                )
+            )
+        vecs = nprng.normal(size=(n, dim)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        container.vector_store.upsert(
+            name,
+            [d.id for d in docs],
+            [d.page_content for d in docs],
+            [d.metadata for d in docs],
+            vecs,
+        )
+        container.keyword_index.replace_documents(name, [], docs)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    qs = statistics.quantiles(samples, n=100, method="inclusive")
+    return qs[49], qs[94]
+
+
+def timed(fn, queries: list[str]) -> list[float]:
+    out = []
+    for q in queries:
+        t0 = time.perf_counter()
+        fn(q)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+
+    from app.container import Container
+    from app.settings import Settings
+    from retrieval.embeddings import SentenceTransformerEmbeddings
+
+    embeddings = SentenceTransformerEmbeddings()
+    embeddings.warm_up()
+    rng = random.Random(11)
+    queries = [sentence(rng).rstrip(".").lower() + "?" for _ in range(args.queries)]
+    print(f"{args.queries} queries, top 5 of depth 50, cores={os.cpu_count()}")
+    print(f"{'chunks':>8} {'retriever':<34}{'p50 ms':>9}{'p95 ms':>9}")
+    with tempfile.TemporaryDirectory() as tmp:
+        container = Container(Settings(data_dir=Path(tmp)), embeddings=embeddings)
+        for size in args.sizes:
+            name = f"bench-{size}"
+            build(container, name, size, embeddings.dimension)
+            view = container.vector_store.langchain(name)
+            runs = {
+                "baseline: Chroma.similarity_search": lambda q, v=view: v.similarity_search(q, k=5),
+                "Groundwork dense": container.retriever(name, mode="dense").search,
+                "Groundwork keyword (FTS5 BM25)": container.retriever(name, mode="keyword").search,
+                "Groundwork hybrid (default)": container.retriever(name).search,
+            }
+            for fn in runs.values():  # warm caches
+                fn(queries[0])
+            results = {label: percentiles(timed(fn, queries)) for label, fn in runs.items()}
+            base = results["baseline: Chroma.similarity_search"][0]
+            for label, (p50, p95) in results.items():
+                print(
+                    f"{size:>8} {label:<34}{p50:>9.1f}{p95:>9.1f}"
+                    f"   x{p50 / base:.2f} of baseline p50"
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""The evaluation harness end to end on tiny BEIR and SQuAD fixtures."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.evaluation.datasets import beir_id, beir_source, read_beir, read_squad
+from tests.conftest import BIN
+
+DATA = Path(__file__).parent / "data"
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def container(tmp_path, real_embeddings):
+    from app.container import Container
+    from app.settings import Settings
+
+    return Container(
+        Settings(data_dir=tmp_path / "data", ingest_workers=0), embeddings=real_embeddings
+    )
+
+
+def test_readers_and_id_round_trip():
+    beir = read_beir(DATA / "beir-tiny", "test")
+    assert len(beir.corpus) == 8 and set(beir.queries) == {"q1", "q2", "q3", "q4", "q5"}
+    assert beir.qrels["q2"] == {"d3": 2, "d6": 1}
+    assert beir_id(beir_source("d/7")) == "d/7" and "/" not in beir_source("d/7")
+    squad = read_squad(DATA / "squad-tiny.json")
+    assert len(squad.paragraphs) == 4 and len(squad.questions) == 5
+    with pytest.raises(FileNotFoundError):
+        read_beir(DATA, "test")
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "keyword"])
+def test_retrieval_eval_on_tiny_beir(container, mode):
+    from app.evaluation.retrieval_eval import run_retrieval_eval
+
+    report = run_retrieval_eval(container, DATA / "beir-tiny", split="test", mode=mode)
+    assert report.queries == 5 and report.documents == 8
+    assert report.ndcg_at_10 > 0.8 and report.recall_at_100 == 1.0
+    assert 0 < report.latency_p50_ms <= report.latency_p95_ms
+    again = run_retrieval_eval(container, DATA / "beir-tiny", split="test", mode=mode)
+    assert again.ingest["unchanged"] == 8 and again.ingest["chunks_embedded"] == 0
+
+
+def test_qa_eval_on_tiny_squad(container):
+    from app.evaluation.qa_eval import run_qa_eval
+
+    report = run_qa_eval(container, DATA / "squad-tiny.json", negatives=5)
+    assert report.questions == 5
+    assert report.answer_hit_rate >= 0.8 and report.citation_accuracy >= 0.8
+    assert report.retrieval_hit_at_5 == 1.0
+    assert report.negatives == 5 and 0.0 <= report.refusal_recall <= 1.0
+
+
+def test_eval_cli_prints_json(tmp_path):
+    env = {**os.environ, "GROUNDWORK_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run(
+        [
+            str(BIN / "groundwork"),
+            "eval",
+            "retrieval",
+            "--beir",
+            str(DATA / "beir-tiny"),
+            "--qrels",
+            "test",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    for key in (
+        "ndcg_at_10",
+        "recall_at_10",
+        "recall_at_100",
+        "mrr_at_10",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ):
+        assert key in report
+    proc = subprocess.run(
+        [
+            str(BIN / "groundwork"),
+            "eval",
+            "qa",
+            "--squad",
+            str(DATA / "squad-tiny.json"),
+            "--negatives",
+            "3",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    for key in (
+        "answer_hit_rate",
+        "best_sentence_f1",
+        "citation_accuracy",
+        "retrieval_hit_at_1",
+        "retrieval_hit_at_5",
+        "refusal_rate",
+        "refusal_precision",
+        "refusal_recall",
+    ):
+        assert key in report
