@@ -17,12 +17,12 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
 
     embedding_model: str = "all-MiniLM-L6-v2"
-    embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    embedding_batch_size: int = Field(default=32, ge=1, le=4096)
     embedding_device: str = "cpu"
 
     chunk_size: int = Field(default=800, ge=100, le=20000)
     chunk_overlap: int = Field(default=120, ge=0)
-    ingest_workers: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), ge=0)
+    ingest_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0)
     ingest_batch_chunks: int = Field(default=256, ge=1)
     parse_timeout_s: float = Field(default=60.0, gt=0)
     max_file_mb: float = Field(default=100.0, gt=0)

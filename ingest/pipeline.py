@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -384,33 +384,29 @@ class Ingestor:
 
     def _parse_in_pool(self, tasks: list[ParseTask], workers: int) -> Iterator[ParseResult]:
         context = multiprocessing.get_context("forkserver")
+        # Files are parsed in waves that use every worker, and embedded between waves:
+        # parsers and the embedder never compete for the CPU (on a small machine the
+        # embedder's thread team slows down badly when a parser takes one of its cores).
         queue = list(reversed(tasks))
-        crashed: list[ParseTask] = []
-        window = workers * 4
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            running: dict[Future, ParseTask] = {}
-            broken = False
-            while queue or running:
-                while queue and len(running) < window and not broken:
-                    task = queue.pop()
-                    running[pool.submit(parse_file, task)] = task
-                if not running:
-                    break
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    task = running.pop(fut)
-                    try:
-                        yield fut.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        crashed.append(task)
-                if broken and not running:
-                    crashed.extend(reversed(queue))
-                    queue = []
-        # a crashed parser (segfault, out of memory) takes the pool down: retry each
-        # affected file alone, so only the file that crashes it fails
-        for task in crashed:
-            yield self._parse_isolated(task, context)
+        wave_size = workers * 8
+        while queue:
+            crashed: list[ParseTask] = []
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                while queue and not crashed:
+                    wave = [queue.pop() for _ in range(min(wave_size, len(queue)))]
+                    futures = [(pool.submit(parse_file, task), task) for task in wave]
+                    wait([f for f, _ in futures])
+                    results = []
+                    for fut, task in futures:
+                        try:
+                            results.append(fut.result())
+                        except BrokenProcessPool:
+                            crashed.append(task)
+                    yield from results
+            # a crashed parser (segfault, out of memory) takes the pool down: retry each
+            # file of that wave alone, so only the file that crashes it fails
+            for task in crashed:
+                yield self._parse_isolated(task, context)
 
     @staticmethod
     def _parse_isolated(task: ParseTask, context) -> ParseResult:

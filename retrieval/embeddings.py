@@ -49,7 +49,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         model: str = DEFAULT_MODEL,
         *,
         device: str = "cpu",
-        batch_size: int = 64,
+        batch_size: int = 32,
     ) -> None:
         if batch_size < 1:
             raise ConfigurationError(f"embedding batch_size must be >= 1, got {batch_size}")

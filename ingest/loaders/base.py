@@ -31,6 +31,31 @@ class LoadedDocument:
         return sum(len(s.text) for s in self.sections)
 
 
+class SectionBuilder:
+    """Collects lines under the current heading path; a heading starts a new section."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self._stack: list[tuple[int, str]] = []
+        self._lines: list[str] = []
+
+    def heading(self, level: int, text: str) -> None:
+        self.flush()
+        while self._stack and self._stack[-1][0] >= level:
+            self._stack.pop()
+        if text:
+            self._stack.append((level, text))
+
+    def line(self, text: str) -> None:
+        if text:
+            self._lines.append(text)
+
+    def flush(self) -> None:
+        if self._lines:
+            self.sections.append(Section("\n".join(self._lines), None, [h for _, h in self._stack]))
+            self._lines = []
+
+
 class Loader(ABC):
     extensions: ClassVar[tuple[str, ...]]
 

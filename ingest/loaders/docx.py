@@ -10,7 +10,7 @@ from ingest.loaders.base import (
     LoadedDocument,
     Loader,
     LoadError,
-    Section,
+    SectionBuilder,
     register_loader,
     require_text,
 )
@@ -60,18 +60,11 @@ class DocxLoader(Loader):
             raise LoadError(f"the Word file cannot be read: {exc}") from exc
 
         title = (document.core_properties.title or "").strip()
-        sections: list[Section] = []
-        path_stack: list[tuple[int, str]] = []
-        lines: list[str] = []
-
-        def flush() -> None:
-            if lines:
-                sections.append(Section("\n".join(lines), None, [h for _, h in path_stack]))
-                lines.clear()
-
+        builder = SectionBuilder()
         for block in document.iter_inner_content():
             if isinstance(block, Table):
-                lines.extend(table_lines(block))
+                for line in table_lines(block):
+                    builder.line(line)
                 continue
             text = block.text.strip()
             if not text:
@@ -79,14 +72,11 @@ class DocxLoader(Loader):
             style = (block.style.name if block.style is not None else "") or ""
             m = _HEADING.match(style.strip())
             if m:
-                flush()
                 level = int(m.group(1)) if m.group(1) else 0
                 if level == 0 and not title:
                     title = text
-                while path_stack and path_stack[-1][0] >= level:
-                    path_stack.pop()
-                path_stack.append((level, text))
+                builder.heading(level, text)
                 continue
-            lines.append(text)
-        flush()
-        return require_text(LoadedDocument(title=title or path.stem, sections=sections))
+            builder.line(text)
+        builder.flush()
+        return require_text(LoadedDocument(title=title or path.stem, sections=builder.sections))

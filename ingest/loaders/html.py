@@ -8,7 +8,7 @@ from pathlib import Path
 from ingest.loaders.base import (
     LoadedDocument,
     Loader,
-    Section,
+    SectionBuilder,
     read_text_file,
     register_loader,
     require_text,
@@ -67,47 +67,32 @@ class HtmlLoader(Loader):
         root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
         root = root or soup.body or soup
 
-        sections: list[Section] = []
-        stack: list[tuple[int, str]] = []
-        lines: list[str] = []
-
-        def flush() -> None:
-            if lines:
-                sections.append(Section("\n".join(lines), None, [h for _, h in stack]))
-                lines.clear()
+        builder = SectionBuilder()
 
         def walk(node) -> None:
             for child in node.children:
                 name = getattr(child, "name", None)
                 if name is None:
                     text = " ".join(str(child).split())
-                    if text and type(child).__name__ == "NavigableString":
-                        lines.append(text)
+                    if type(child).__name__ == "NavigableString":
+                        builder.line(text)
                     continue
                 if name in _HEADINGS:
-                    flush()
-                    level = _HEADINGS[name]
-                    heading = child.get_text(" ", strip=True)
-                    while stack and stack[-1][0] >= level:
-                        stack.pop()
-                    if heading:
-                        stack.append((level, heading))
+                    builder.heading(_HEADINGS[name], child.get_text(" ", strip=True))
                 elif name == "tr":
                     cells = [c.get_text(" ", strip=True) for c in child.find_all(["td", "th"])]
                     if any(cells):
-                        lines.append(" | ".join(cells))
+                        builder.line(" | ".join(cells))
                 elif name in _BLOCKS:
-                    text = child.get_text(" ", strip=True)
-                    if text:
-                        lines.append(text)
+                    builder.line(child.get_text(" ", strip=True))
                 elif name == "br":
                     continue
                 else:
                     walk(child)
 
         walk(root)
-        flush()
+        builder.flush()
         if not title:
             h1 = soup.find("h1")
             title = h1.get_text(" ", strip=True) if h1 else path.stem
-        return require_text(LoadedDocument(title=title, sections=sections))
+        return require_text(LoadedDocument(title=title, sections=builder.sections))
