@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=800, ge=100, le=20000)
     chunk_overlap: int = Field(default=120, ge=0)
     ingest_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0)
-    ingest_batch_chunks: int = Field(default=256, ge=1)
+    ingest_batch_chunks: int = Field(default=512, ge=1)
     parse_timeout_s: float = Field(default=60.0, gt=0)
     max_file_mb: float = Field(default=100.0, gt=0)
 
