@@ -28,12 +28,19 @@ class NoProgress:
 class RichProgress:
     """A progress bar with files/s, chunks/s and an ETA (to stderr, so --json stays clean)."""
 
-    def __init__(self, description: str = "Ingesting") -> None:
+    def __init__(
+        self, description: str = "Ingesting", log_every_s: float = 10.0, console=None
+    ) -> None:
         self.description = description
+        self.log_every_s = log_every_s
         self._progress = None
         self._task = None
         self._chunks = 0
+        self._files = 0
+        self._total = 0
         self._t0 = 0.0
+        self._last_log = 0.0
+        self._console = console
 
     def start(self, total_files: int) -> None:
         from rich.console import Console
@@ -47,6 +54,12 @@ class RichProgress:
         )
 
         self._t0 = time.perf_counter()
+        self._total = total_files
+        self._console = self._console or Console(stderr=True)
+        if not self._console.is_terminal:  # a log file: plain lines, every few seconds
+            self._last_log = self._t0
+            self._console.print(f"{self.description}: {total_files} files to process")
+            return
         self._progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -56,22 +69,34 @@ class RichProgress:
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=self._console,
             transient=False,
         )
         self._progress.start()
         self._task = self._progress.add_task(self.description, total=total_files, rates="")
 
     def advance(self, files: int, chunks: int) -> None:
-        if self._progress is None:
-            return
         self._chunks += chunks
-        elapsed = max(time.perf_counter() - self._t0, 1e-6)
-        done = self._progress.tasks[0].completed + files
-        rates = f"{done / elapsed:.1f} files/s {self._chunks / elapsed:.0f} chunks/s"
-        self._progress.update(self._task, advance=files, rates=rates)
+        self._files += files
+        now = time.perf_counter()
+        elapsed = max(now - self._t0, 1e-6)
+        rates = f"{self._files / elapsed:.1f} files/s {self._chunks / elapsed:.0f} chunks/s"
+        if self._progress is not None:
+            self._progress.update(self._task, advance=files, rates=rates)
+        elif self._console is not None and now - self._last_log >= self.log_every_s:
+            self._last_log = now
+            left = self._total - self._files
+            eta = left / (self._files / elapsed) if self._files else float("nan")
+            self._console.print(
+                f"{self.description}: {self._files}/{self._total} files, {rates}, ETA {eta:.0f} s"
+            )
 
     def finish(self) -> None:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+        elif self._console is not None and self._total:
+            elapsed = max(time.perf_counter() - self._t0, 1e-6)
+            self._console.print(
+                f"{self.description}: {self._files}/{self._total} files in {elapsed:.1f} s"
+            )
