@@ -29,9 +29,9 @@ class Settings(BaseSettings):
 
     top_k: int = Field(default=5, ge=1, le=50)
     search_depth: int = Field(default=50, ge=1, le=1000)
-    fusion: Literal["rrf", "convex"] = "rrf"
+    fusion: Literal["rrf", "convex"] = "convex"
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
-    refuse_below: float = Field(default=0.35, ge=0.0, le=1.0)
+    refuse_below: float = Field(default=0.45, ge=0.0, le=1.0)
     citation_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
 
     llm: Literal["extractive", "openai", "llamacpp"] = "extractive"

@@ -40,7 +40,7 @@ class AnswerService:
         verifier: CitationVerifier,
         *,
         top_k: int = 5,
-        refuse_below: float = 0.35,
+        refuse_below: float = 0.45,
     ) -> None:
         self.retriever_factory = retriever_factory
         self.provider = provider
