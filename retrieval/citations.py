@@ -52,18 +52,21 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-def make_citation(n: int, source: Document, cand: Candidate) -> Citation:
+def make_citation(n: int, source: Document, support: list[Candidate]) -> Citation:
+    """One citation per source: the snippet spans every sentence of it the answer relies on."""
     meta = source.metadata
     base = int(meta.get(md.START) or 0)
+    start = min(c.start for c in support)
+    end = max(c.end for c in support)
     return Citation(
         n=n,
         document_id=str(meta.get(md.DOCUMENT_ID, "")),
         source=str(meta.get(md.SOURCE, "")),
         page=meta.get(md.PAGE),
-        snippet=cand.text,
-        start=base + cand.start,
-        end=base + cand.end,
-        score=round(max(0.0, min(1.0, cand.score)), 3),
+        snippet=source.page_content[start:end],
+        start=base + start,
+        end=base + end,
+        score=round(max(0.0, min(1.0, min(c.score for c in support))), 3),
     )
 
 
@@ -75,7 +78,7 @@ class CitationVerifier:
     def verify(self, text: str, sources: Sequence[Document]) -> VerifiedAnswer:
         kept: list[str] = []
         dropped: list[str] = []
-        best: dict[int, Candidate] = {}
+        used: dict[int, dict[int, Candidate]] = {}  # source -> sentence start -> support
         for claim, numbers in claims(text):
             valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(sources)]
             supported: list[tuple[int, Candidate]] = []
@@ -89,10 +92,11 @@ class CitationVerifier:
                 dropped.append(claim)
                 continue
             for n, cand in supported:
-                if n not in best or cand.score > best[n].score:
-                    best[n] = cand
+                seen = used.setdefault(n, {})
+                if cand.start not in seen or cand.score > seen[cand.start].score:
+                    seen[cand.start] = cand
             kept.append(_with_markers(claim, [n for n, _ in supported]))
-        citations = [make_citation(n, sources[n - 1], best[n]) for n in sorted(best)]
+        citations = [make_citation(n, sources[n - 1], list(used[n].values())) for n in sorted(used)]
         return VerifiedAnswer(" ".join(kept), citations, dropped)
 
     def _repair(

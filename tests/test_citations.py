@@ -61,3 +61,14 @@ def test_unsupported_sentence_is_dropped_and_all_unsupported_means_refused():
     assert out.dropped == ["The CEO owns a yacht named Aurora."]
     assert verifier().verify("The CEO owns a yacht named Aurora [1].", [VACATION]).refused
     assert verifier().verify("", [VACATION]).refused
+
+
+def test_two_sentences_citing_one_source_are_both_quoted():
+    text = (
+        "Full-time employees accrue 25 vacation days per year [1]. "
+        "Up to 5 unused vacation days carry over into the next calendar year [1]."
+    )
+    out = verifier().verify(text, [VACATION, PARKING])
+    (c,) = out.citations
+    assert c.snippet == VACATION.page_content
+    assert (c.start, c.end) == (100, 100 + len(VACATION.page_content))
