@@ -186,7 +186,10 @@ class _Counter:
     def __call__(self) -> None:
         self.progress.advance(self.task)
 
-    def stop(self) -> None:
+    def __enter__(self) -> _Counter:
+        return self
+
+    def __exit__(self, *exc) -> None:
         self.progress.stop()
 
 
@@ -217,8 +220,7 @@ def eval_retrieval(
         raise GroundworkError(f"--mode must be hybrid, dense or keyword, got {mode!r}")
     container = _container()
     total = len(read_beir(beir, qrels).queries)
-    counter = _Counter("Queries", min(total, limit or total))
-    try:
+    with _Counter("Queries", min(total, limit or total)) as counter:
         report = run_retrieval_eval(
             container,
             beir,
@@ -228,8 +230,6 @@ def eval_retrieval(
             progress=RichProgress("Ingesting corpus"),
             query_progress=counter,
         )
-    finally:
-        counter.stop()
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -250,8 +250,7 @@ def eval_qa(
 
     container = _container()
     total = len(read_squad(squad).questions)
-    counter = _Counter("Questions", min(total, limit or total) + negatives)
-    try:
+    with _Counter("Questions", min(total, limit or total) + negatives) as counter:
         report = run_qa_eval(
             container,
             squad,
@@ -260,8 +259,6 @@ def eval_qa(
             progress=RichProgress("Ingesting paragraphs"),
             question_progress=counter,
         )
-    finally:
-        counter.stop()
     if as_json:
         _print_json(report.to_dict())
     else:

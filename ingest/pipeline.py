@@ -376,7 +376,7 @@ class Ingestor:
         return embeddings.embed_documents(texts)
 
     def _parse_all(self, tasks: list[ParseTask]) -> Iterator[ParseResult]:
-        if self.workers <= 1 and len(tasks) <= 1 or self.workers == 0:
+        if self.workers == 0 or (self.workers == 1 and len(tasks) <= 1):
             for task in tasks:
                 yield parse_file(task)
             return

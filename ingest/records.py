@@ -10,10 +10,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+
+from retrieval.sqlite_db import connect, transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -61,23 +62,11 @@ class RecordStore:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
-            self._local.conn = conn
+            conn = self._local.conn = connect(self.path, _SCHEMA)
         return conn
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.conn)
 
     def get(self, collection: str, document_id: str) -> DocumentRecord | None:
         row = self.conn.execute(

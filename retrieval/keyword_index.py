@@ -17,6 +17,7 @@ from typing import Any
 from langchain_core.documents import Document
 
 from retrieval import metadata as md
+from retrieval.sqlite_db import connect, transaction
 from retrieval.terms import STOPWORDS, words
 
 _SCHEMA = """
@@ -67,11 +68,7 @@ class KeywordIndex:
         path = self._path(collection)
         if not path.exists() and not create:
             return None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(_SCHEMA)
+        conn = connect(path, _SCHEMA)
         conns[collection] = conn
         return conn
 
@@ -97,7 +94,7 @@ class KeywordIndex:
                     json.dumps(meta, ensure_ascii=False),
                 )
             )
-        with _transaction(conn):
+        with transaction(conn):
             for doc_id in set(document_ids):
                 conn.execute(
                     "DELETE FROM chunks WHERE rowid IN "
@@ -175,15 +172,3 @@ class KeywordIndex:
                 )
             )
         return out
-
-
-class _transaction:
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def __enter__(self):
-        self.conn.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type, exc, tb):
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-        return False

@@ -7,7 +7,8 @@ whether the retrieved text can answer at all (refusal gate), and checking citati
 from __future__ import annotations
 
 import math
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -67,6 +68,9 @@ class SupportScorer:
         self.type_weight = type_weight
         self.context_discount = context_discount
         self.min_words = min_words
+        self.cache_size = 4096
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def candidates(self, sources: Sequence[Document]) -> list[Candidate]:
         out = []
@@ -80,11 +84,26 @@ class SupportScorer:
         return out
 
     def _embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for ``texts``. Sentences scored for the question are checked again
+        as citations moments later: a small cache embeds each of them once."""
         if not texts:
             return np.zeros((0, 1))
-        arr = np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)
-        norms = np.linalg.norm(arr, axis=1, keepdims=True)
-        return arr / np.maximum(norms, 1e-12)
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text in dict.fromkeys(texts):
+                if text in self._cache:
+                    self._cache.move_to_end(text)
+                    found[text] = self._cache[text]
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            arr = np.asarray(self.embeddings.embed_documents(missing), dtype=np.float32)
+            arr /= np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
+            found.update(zip(missing, arr, strict=True))
+            with self._lock:
+                self._cache.update(zip(missing, arr, strict=True))
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return np.stack([found[t] for t in texts])
 
     def rank_for_question(self, question: str, sources: Sequence[Document]) -> list[Candidate]:
         """Candidates scored as answers to ``question``, best first."""
@@ -116,7 +135,7 @@ class SupportScorer:
 
     def best_support(self, claim: str, source: Document, n: int) -> Candidate | None:
         """The sentence of ``source`` that best supports ``claim`` (score in [0, 1])."""
-        cands = [c for c in self.candidates([source])]
+        cands = self.candidates([source])
         if not cands:
             return None
         claim_terms = set(content_terms(claim))

@@ -134,9 +134,11 @@ class VectorStore:
 
     def delete_document(self, name: str, document_id: str) -> None:
         """Remove every chunk of a document. Deleting a missing document is not an error."""
-        if not self.exists(name):
+        try:
+            col = self.collection(name)
+        except CollectionNotFoundError:
             return
-        self.collection(name).delete(where={md.DOCUMENT_ID: document_id})
+        col.delete(where={md.DOCUMENT_ID: document_id})
 
     def count(self, name: str) -> int:
         return self.collection(name).count()

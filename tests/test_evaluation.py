@@ -59,26 +59,22 @@ def test_qa_eval_on_tiny_squad(container):
     assert report.negatives == 5 and 0.0 <= report.refusal_recall <= 1.0
 
 
-def test_eval_cli_prints_json(tmp_path):
-    env = {**os.environ, "GROUNDWORK_DATA_DIR": str(tmp_path / "data")}
+def eval_json(env: dict, *args: str) -> dict:
+    """Run ``groundwork eval ... --json`` and return the report it prints."""
     proc = subprocess.run(
-        [
-            str(BIN / "groundwork"),
-            "eval",
-            "retrieval",
-            "--beir",
-            str(DATA / "beir-tiny"),
-            "--qrels",
-            "test",
-            "--json",
-        ],
+        [str(BIN / "groundwork"), "eval", *args, "--json"],
         capture_output=True,
         text=True,
         env=env,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
+    return json.loads(proc.stdout)
+
+
+def test_eval_cli_prints_json(tmp_path):
+    env = {**os.environ, "GROUNDWORK_DATA_DIR": str(tmp_path / "data")}
+    report = eval_json(env, "retrieval", "--beir", str(DATA / "beir-tiny"), "--qrels", "test")
     for key in (
         "ndcg_at_10",
         "recall_at_10",
@@ -88,24 +84,7 @@ def test_eval_cli_prints_json(tmp_path):
         "latency_p95_ms",
     ):
         assert key in report
-    proc = subprocess.run(
-        [
-            str(BIN / "groundwork"),
-            "eval",
-            "qa",
-            "--squad",
-            str(DATA / "squad-tiny.json"),
-            "--negatives",
-            "3",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
+    report = eval_json(env, "qa", "--squad", str(DATA / "squad-tiny.json"), "--negatives", "3")
     for key in (
         "answer_hit_rate",
         "best_sentence_f1",

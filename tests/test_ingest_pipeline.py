@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from retrieval.errors import EmbeddingMismatchError
@@ -147,4 +145,3 @@ def test_deleting_a_document_and_a_missing_one(fake_container, tmp_path):
 def test_a_folder_that_does_not_exist(fake_container, tmp_path):
     with pytest.raises(FileNotFoundError):
         fake_container.ingestor.ingest_folder(tmp_path / "nope", "company")
-    shutil.rmtree(tmp_path, ignore_errors=True)

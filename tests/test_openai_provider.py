@@ -46,18 +46,21 @@ def llama_server():
         stop(proc)
 
 
-def test_openai_provider_answers_with_only_verified_citations(llama_server, company):
+def provider_container(company, **settings):
+    """A container over the ingested sample collection with another answer provider."""
     from app.container import Container
     from app.settings import Settings
 
-    settings = Settings(
-        data_dir=company.settings.data_dir,
-        llm="openai",
-        llm_base_url=llama_server,
-        llm_model="smollm2",
-        llm_max_tokens=120,
+    return Container(
+        Settings(data_dir=company.settings.data_dir, **settings), embeddings=company.embeddings
     )
-    container = Container(settings, embeddings=company.embeddings)
+
+
+def test_openai_provider_answers_with_only_verified_citations(llama_server, company):
+    container = provider_container(
+        company, llm="openai", llm_base_url=llama_server, llm_model="smollm2", llm_max_tokens=120
+    )
+    settings = container.settings
     assert container.provider.name == "openai"
     answer = container.answers.ask("How many vacation days carry over?", "company")
     assert answer.provider == "openai"
@@ -72,17 +75,9 @@ def test_openai_provider_answers_with_only_verified_citations(llama_server, comp
 
 
 def test_openai_provider_streams_tokens(llama_server, company):
-    from app.container import Container
-    from app.settings import Settings
-
-    settings = Settings(
-        data_dir=company.settings.data_dir,
-        llm="openai",
-        llm_base_url=llama_server,
-        llm_model="smollm2",
-        llm_max_tokens=60,
+    container = provider_container(
+        company, llm="openai", llm_base_url=llama_server, llm_model="smollm2", llm_max_tokens=60
     )
-    container = Container(settings, embeddings=company.embeddings)
     events = list(container.answers.stream("What is the home office stipend?", "company"))
     kinds = [e.kind for e in events]
     assert kinds[0] == "sources" and kinds[-1] == "done" and kinds.count("token") > 1
