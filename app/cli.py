@@ -68,7 +68,8 @@ def ingest(
     ingestor = container.ingestor
     if workers is not None:
         ingestor.workers = workers
-    summary = ingestor.ingest_folder(path, collection, prune=prune, progress=RichProgress())
+    with container.writer_lock:
+        summary = ingestor.ingest_folder(path, collection, prune=prune, progress=RichProgress())
     if as_json:
         data = summary.to_dict()
         data.pop("documents")
@@ -169,8 +170,49 @@ def docs_rm(
     )
     if record is None:
         raise GroundworkError(f"no document {document!r} in collection {collection!r}")
-    container.ingestor.delete_document(collection, record.document_id)
+    with container.writer_lock:
+        container.ingestor.delete_document(collection, record.document_id)
     out.print(f"removed {record.source} ({record.chunk_count} chunks) from '{collection}'")
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="processes (needs Chroma server mode)", min=1)] = 1,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+) -> None:
+    """Run the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from app.api.auth import KeyRing
+
+    container = _container()
+    settings = container.settings
+    keys = KeyRing.load(settings.api_keys_file)
+    if not keys.enabled and host not in LOOPBACK:
+        raise GroundworkError(
+            f"refusing to listen on {host} without API keys: anyone who can reach it could "
+            "read every collection. Set GROUNDWORK_API_KEYS_FILE, or bind to 127.0.0.1."
+        )
+    if workers > 1 and settings.chroma_url is None:
+        raise GroundworkError(
+            "several workers need the Chroma server mode: the embedded store takes one "
+            "writer at a time. Run `chroma run` and set GROUNDWORK_CHROMA_URL."
+        )
+    err.print(f"Groundwork API on http://{host}:{port} (docs at /docs)", highlight=False)
+    if workers > 1:
+        uvicorn.run(
+            "app.api.factory:app", host=host, port=port, workers=workers, log_level=log_level,
+            factory=True,
+        )
+    else:
+        from app.api import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
 
 
 class _Counter:
@@ -220,7 +262,7 @@ def eval_retrieval(
         raise GroundworkError(f"--mode must be hybrid, dense or keyword, got {mode!r}")
     container = _container()
     total = len(read_beir(beir, qrels).queries)
-    with _Counter("Queries", min(total, limit or total)) as counter:
+    with container.writer_lock, _Counter("Queries", min(total, limit or total)) as counter:
         report = run_retrieval_eval(
             container,
             beir,
@@ -250,7 +292,8 @@ def eval_qa(
 
     container = _container()
     total = len(read_squad(squad).questions)
-    with _Counter("Questions", min(total, limit or total) + negatives) as counter:
+    questions = min(total, limit or total) + negatives
+    with container.writer_lock, _Counter("Questions", questions) as counter:
         report = run_qa_eval(
             container,
             squad,

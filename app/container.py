@@ -7,6 +7,7 @@ from functools import cached_property
 from langchain_core.embeddings import Embeddings
 
 from app.settings import Settings
+from app.writer_lock import WriterLock
 from ingest.chunking import ChunkingConfig
 from ingest.pipeline import Ingestor
 from ingest.records import RecordStore
@@ -51,6 +52,11 @@ class Container:
         if self._chroma_client is not None:
             return self._chroma_client
         return make_chroma_client(self.settings.data_dir, self.settings.chroma_url)
+
+    @cached_property
+    def writer_lock(self) -> WriterLock:
+        """Held by whoever writes; a no-op with a Chroma server, which serialises writes."""
+        return WriterLock(self.settings.data_dir, enabled=self.settings.chroma_url is None)
 
     @cached_property
     def vector_store(self) -> VectorStore:

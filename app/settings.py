@@ -43,7 +43,17 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=60.0, gt=0)
     answer_max_sentences: int = Field(default=2, ge=1, le=10)
 
-    @field_validator("chroma_url", "llm_base_url", "llm_model", mode="before")
+    # the API
+    api_keys_file: Path | None = None
+    ingest_root: Path | None = None  # folders that POST /jobs may read lie under it
+    max_upload_mb: float = Field(default=25.0, gt=0)  # per file
+    max_upload_files: int = Field(default=20, ge=1, le=1000)  # per request
+    max_question_chars: int = Field(default=2000, ge=10, le=100_000)
+    max_history_turns: int = Field(default=20, ge=0, le=200)
+
+    @field_validator(
+        "chroma_url", "llm_base_url", "llm_model", "api_keys_file", "ingest_root", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value):
         return value or None
@@ -64,6 +74,10 @@ class Settings(BaseSettings):
             raise ValueError(str(exc)) from None
         if self.llm_gguf_path is not None and not self.llm_gguf_path.is_file():
             raise ValueError(f"GROUNDWORK_LLM_GGUF_PATH {self.llm_gguf_path} is not a file")
+        if self.api_keys_file is not None and not self.api_keys_file.is_file():
+            raise ValueError(f"GROUNDWORK_API_KEYS_FILE {self.api_keys_file} is not a file")
+        if self.ingest_root is not None and not self.ingest_root.is_dir():
+            raise ValueError(f"GROUNDWORK_INGEST_ROOT {self.ingest_root} is not a folder")
         if self.llm == "openai" and not (self.llm_base_url and self.llm_model):
             raise ValueError(
                 "GROUNDWORK_LLM=openai needs GROUNDWORK_LLM_BASE_URL and GROUNDWORK_LLM_MODEL"

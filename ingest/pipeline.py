@@ -123,11 +123,14 @@ class Ingestor:
         *,
         prune: bool = False,
         progress: IngestProgress | None = None,
+        summary: IngestSummary | None = None,
     ) -> IngestSummary:
         root = Path(root)
         if not root.is_dir():
             raise FileNotFoundError(f"no such folder: {root}")
-        return self.ingest_files(scan_folder(root), collection, prune=prune, progress=progress)
+        return self.ingest_files(
+            scan_folder(root), collection, prune=prune, progress=progress, summary=summary
+        )
 
     def ingest_files(
         self,
@@ -136,11 +139,15 @@ class Ingestor:
         *,
         prune: bool = False,
         progress: IngestProgress | None = None,
+        summary: IngestSummary | None = None,
     ) -> IngestSummary:
+        """Ingest ``(path, source)`` pairs. ``summary``, if given, is filled in as the work
+        goes, so a caller can watch it; an exception from ``progress`` stops the run
+        between batches, leaving the index consistent and the rest for a later run."""
         md.validate_collection_name(collection)
         t0 = time.perf_counter()
         progress = progress or NoProgress()
-        summary = IngestSummary(collection)
+        summary = summary if summary is not None else IngestSummary(collection)
         self.vector_store.collection(collection, create=True)  # fails early on a model mismatch
         fingerprint = self.config_fingerprint
         files = list(files)

@@ -1,7 +1,7 @@
-"""The question-answering use case: retrieve, gate, generate, verify citations.
+"""The question-answering use case: condense, retrieve, gate, generate, verify citations.
 
-There is one code path: ``stream`` yields events (``sources``, ``token``..., ``done``);
-``ask`` runs it and returns the final answer.
+There is one code path: ``stream`` yields events (``question`` [the standalone question
+searched], ``sources``, ``token``..., ``done``); ``ask`` runs it and returns the answer.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from langchain_core.documents import Document
 
 from retrieval.answer_schema import Answer, Timings
 from retrieval.citations import CitationVerifier
+from retrieval.condense import Turn, standalone_question
 from retrieval.hybrid_retriever import HybridRetriever
 from retrieval.providers.base import AnswerProvider
 from retrieval.support import SupportScorer
@@ -24,7 +25,7 @@ REFUSAL = "I could not find this in the documents."
 
 @dataclass
 class Event:
-    kind: Literal["sources", "token", "done"]
+    kind: Literal["question", "sources", "token", "done"]
     data: Any
 
 
@@ -58,8 +59,11 @@ class AnswerService:
         sources: Sequence[str] | None = None,
         document_ids: Sequence[str] | None = None,
         exclude_document_ids: Sequence[str] | None = None,
+        history: Sequence[Turn] | None = None,
     ) -> Iterator[Event]:
         t0 = time.perf_counter()
+        question = standalone_question(question, history or ())
+        yield Event("question", question)
         retriever = self.retriever_factory(
             collection,
             k=top_k or self.top_k,

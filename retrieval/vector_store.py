@@ -140,6 +140,17 @@ class VectorStore:
             return
         col.delete(where={md.DOCUMENT_ID: document_id})
 
+    def document_chunks(self, name: str, document_id: str) -> list[Document]:
+        """The chunks of one document, in order."""
+        got = self.collection(name).get(
+            where={md.DOCUMENT_ID: document_id}, include=["documents", "metadatas"]
+        )
+        docs = [
+            Document(page_content=text or "", metadata=md.from_chroma(meta), id=cid)
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        return sorted(docs, key=lambda d: d.metadata.get(md.CHUNK_INDEX, 0))
+
     def count(self, name: str) -> int:
         return self.collection(name).count()
 

@@ -59,6 +59,15 @@ class SectionBuilder:
 class Loader(ABC):
     extensions: ClassVar[tuple[str, ...]]
 
+    @classmethod
+    def check_content(cls, head: bytes) -> str | None:
+        """Why the first bytes of a file cannot be this format, or None if they can.
+
+        A cheap check before anything is stored (uploads); text formats by default."""
+        if b"\x00" in head:
+            return "the file holds binary data, not text"
+        return None
+
     @abstractmethod
     def load(self, path: Path) -> LoadedDocument:
         """Parse ``path``; raise ``LoadError`` with a reason a user understands."""
@@ -80,6 +89,20 @@ def supported_extensions() -> list[str]:
 def loader_for(path: Path) -> Loader | None:
     cls = _REGISTRY.get(path.suffix.lower())
     return cls() if cls else None
+
+
+def check_upload(filename: str, head: bytes) -> str | None:
+    """Why a file with this name and these first bytes is not accepted, or None."""
+    cls = _REGISTRY.get(Path(filename).suffix.lower())
+    if cls is None:
+        return (
+            f"unsupported file type {Path(filename).suffix or '(none)'}; "
+            f"accepted: {', '.join(supported_extensions())}"
+        )
+    if not head:
+        return "the file is empty"
+    reason = cls.check_content(head)
+    return f"the content does not match {Path(filename).suffix}: {reason}" if reason else None
 
 
 def read_text_file(path: Path) -> str:

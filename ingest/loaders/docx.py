@@ -45,6 +45,10 @@ def table_lines(table) -> list[str]:
 class DocxLoader(Loader):
     extensions = (".docx",)
 
+    @classmethod
+    def check_content(cls, head: bytes) -> str | None:
+        return None if head.startswith(b"PK\x03\x04") else "not a Word (OOXML zip) file"
+
     def load(self, path: Path) -> LoadedDocument:
         import docx
         from docx.opc.exceptions import PackageNotFoundError

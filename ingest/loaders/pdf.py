@@ -22,6 +22,10 @@ def _clean(text: str) -> str:
 class PdfLoader(Loader):
     extensions = (".pdf",)
 
+    @classmethod
+    def check_content(cls, head: bytes) -> str | None:
+        return None if b"%PDF-" in head[:1024] else "no PDF header"
+
     def load(self, path: Path) -> LoadedDocument:
         from pypdf import PdfReader
         from pypdf.errors import FileNotDecryptedError, PdfReadError

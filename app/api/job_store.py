@@ -1,0 +1,166 @@
+"""Batch ingestion jobs, persisted in SQLite so they outlive the API process."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from app.api.schemas import JobOut, _iso
+from retrieval.sqlite_db import connect
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    collection TEXT NOT NULL,
+    path TEXT NOT NULL,
+    prune INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    status TEXT NOT NULL,
+    pid INTEGER,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL,
+    total INTEGER NOT NULL DEFAULT 0,
+    done INTEGER NOT NULL DEFAULT 0,
+    new INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    pruned INTEGER NOT NULL DEFAULT 0,
+    chunks INTEGER NOT NULL DEFAULT 0,
+    failed TEXT NOT NULL DEFAULT '[]',
+    files_per_s REAL NOT NULL DEFAULT 0,
+    chunks_per_s REAL NOT NULL DEFAULT 0,
+    eta_s REAL,
+    error TEXT
+);
+"""
+
+ACTIVE = ("queued", "running")
+FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
+
+
+@dataclass
+class Job:
+    id: str
+    collection: str
+    path: str
+    prune: bool
+    owner: str
+    status: str = "queued"
+    pid: int | None = None
+    cancel_requested: bool = False
+    created_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    finished_at: float | None = None
+    total: int = 0
+    done: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    pruned: int = 0
+    chunks: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    files_per_s: float = 0.0
+    chunks_per_s: float = 0.0
+    eta_s: float | None = None
+    error: str | None = None
+
+    def to_out(self) -> JobOut:
+        data = asdict(self)
+        for key in ("created_at", "started_at", "finished_at"):
+            data[key] = _iso(data[key])
+        return JobOut.model_validate(data)
+
+
+_COLUMNS = [f.name for f in fields(Job)]
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class JobStore:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = connect(self.path, _SCHEMA)
+        return conn
+
+    def create(self, collection: str, path: str, prune: bool, owner: str) -> Job:
+        job = Job(uuid.uuid4().hex[:16], collection, path, prune, owner, pid=os.getpid())
+        self.save(job)
+        return job
+
+    def save(self, job: Job) -> None:
+        row = asdict(job)
+        row["failed"] = json.dumps(row["failed"])
+        placeholders = ",".join("?" for _ in _COLUMNS)
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO jobs ({','.join(_COLUMNS)}) VALUES ({placeholders})",
+            [row[c] for c in _COLUMNS],
+        )
+
+    def get(self, job_id: str) -> Job | None:
+        row = self.conn.execute(
+            f"SELECT {','.join(_COLUMNS)} FROM jobs WHERE id = ?", (job_id,)
+        ).fetchone()
+        return self._job(row) if row else None
+
+    def list(self, limit: int = 100) -> list[Job]:
+        rows = self.conn.execute(
+            f"SELECT {','.join(_COLUMNS)} FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [self._job(r) for r in rows]
+
+    def request_cancel(self, job_id: str) -> None:
+        self.conn.execute("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", (job_id,))
+
+    def cancel_requested(self, job_id: str) -> bool:
+        row = self.conn.execute(
+            "SELECT cancel_requested FROM jobs WHERE id = ?", (job_id,)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def mark_orphans_interrupted(self) -> int:
+        """Active jobs whose process is gone (or is this one, starting afresh) were cut short
+        by a restart or a crash."""
+        n = 0
+        for job in self.list(limit=10_000):
+            if job.status in ACTIVE and (job.pid == os.getpid() or not _pid_alive(job.pid)):
+                job.status = "interrupted"
+                job.error = "the API stopped while the job was running; resume it to finish"
+                job.finished_at = time.time()
+                job.eta_s = None
+                self.save(job)
+                n += 1
+        return n
+
+    @staticmethod
+    def _job(row) -> Job:
+        data = dict(zip(_COLUMNS, row, strict=True))
+        data["failed"] = json.loads(data["failed"])
+        data["prune"] = bool(data["prune"])
+        data["cancel_requested"] = bool(data["cancel_requested"])
+        return Job(**data)

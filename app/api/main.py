@@ -1,0 +1,71 @@
+"""``create_app(settings)``: the FastAPI application, its resources made in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.api.auth import KeyRing
+from app.api.errors import install_error_handlers
+from app.api.job_runner import JobRunner
+from app.api.job_store import JobStore
+from app.api.routes import ask, collections, documents, health, jobs, openai_compat
+from app.api.write_locks import CollectionLocks
+from app.container import Container
+from app.settings import Settings
+
+log = logging.getLogger("groundwork.api")
+
+
+def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
+    """Build the API. Tests pass their own ``settings`` (and may pass a ``container``)."""
+    settings = settings or (container.settings if container else Settings())
+    keys = KeyRing.load(settings.api_keys_file)  # a bad keys file stops start-up here
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        c = container or Container(settings)
+        c.writer_lock.acquire()  # a second writer on the same embedded store fails here
+        app.state.container = c
+        app.state.keys = keys
+        app.state.locks = CollectionLocks()
+        app.state.jobs = JobStore(settings.data_dir / "jobs.sqlite3")
+        app.state.runner = JobRunner(
+            app.state.jobs, lambda: c.ingestor, settings.ingest_root, app.state.locks
+        )
+        app.state.warm = threading.Event()
+        app.state.warm_error = None
+        app.state.runner.start()
+        threading.Thread(target=_warm_up, args=(app, c), daemon=True).start()
+        try:
+            yield
+        finally:
+            app.state.runner.stop()
+            c.writer_lock.release()
+
+    max_files = settings.max_upload_files
+    app = FastAPI(
+        title="Groundwork",
+        summary="Answers from your documents, with citations you can check.",
+        version="0.1.0",
+        lifespan=lifespan,
+        max_body_size=int(settings.max_upload_mb * 1_000_000 * max_files) + 1_000_000,
+        form_limits={"max_files": max_files, "max_fields": 50},
+    )
+    install_error_handlers(app)
+    for module in (health, ask, collections, documents, jobs, openai_compat):
+        app.include_router(module.router)
+    return app
+
+
+def _warm_up(app: FastAPI, container: Container) -> None:
+    """Load the embedding model in the background; /ready says when it is done."""
+    try:
+        container.embeddings.embed_query("warm-up")
+        app.state.warm.set()
+    except Exception as exc:  # reported by /ready
+        log.exception("could not load the embedding model")
+        app.state.warm_error = f"failed to load: {exc}"
