@@ -88,3 +88,29 @@ def stop(proc: subprocess.Popen) -> None:
 def copy_samples(dest: Path) -> Path:
     shutil.copytree(SAMPLE_DOCS, dest)
     return dest
+
+
+def write_keys(path: Path, *entries: dict) -> Path:
+    """An API keys file in the documented shape."""
+    import json
+
+    path.write_text(json.dumps({"keys": list(entries)}), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def api(fake_container):
+    """The API over a hashing embedder, no keys (local mode)."""
+    from fastapi.testclient import TestClient
+
+    from app.api import create_app
+
+    with TestClient(create_app(container=fake_container)) as client:
+        client.container = fake_container
+        yield client
+
+
+def sample_files(*names: str) -> list[tuple[str, tuple[str, bytes]]]:
+    """Multipart ``files`` entries for sample documents (all of them when no name is given)."""
+    paths = [SAMPLE_DOCS / n for n in names] if names else sorted(SAMPLE_DOCS.iterdir())
+    return [("files", (p.name, p.read_bytes())) for p in paths]

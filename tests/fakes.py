@@ -50,3 +50,17 @@ class FailingEmbeddings(HashingEmbeddings):
         if self.calls >= self.fail_after:
             raise KeyboardInterrupt("simulated interruption")
         return super().encode(texts)
+
+
+class SlowEmbeddings(HashingEmbeddings):
+    """Takes ``delay`` seconds per batch, like a real model on a busy machine."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    def encode(self, texts):
+        import time
+
+        time.sleep(self.delay)
+        return super().encode(texts)
