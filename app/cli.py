@@ -312,7 +312,7 @@ def main() -> None:
     try:
         app()
     except GroundworkError as exc:
-        err.print(f"[red]Error:[/red] {exc}", highlight=False)
+        err.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         err.print("[yellow]Interrupted.[/yellow] Re-run the same command to finish the work.")

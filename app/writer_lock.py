@@ -41,7 +41,7 @@ class WriterLock:
             raise WriterLockedError(self._held_message()) from None
         self._lock = lock
         self.info_path.write_text(
-            json.dumps({"pid": os.getpid(), "command": " ".join(sys.argv[:3])}), encoding="utf-8"
+            json.dumps({"pid": os.getpid(), "command": _command()}), encoding="utf-8"
         )
         return self
 
@@ -57,7 +57,7 @@ class WriterLock:
     def __exit__(self, *exc) -> None:
         self.release()
 
-    def _held_message(self) -> str:
+    def _held_message(self) -> str:  # noqa: D401
         holder = "another process"
         try:
             info = json.loads(self.info_path.read_text(encoding="utf-8"))
@@ -69,3 +69,8 @@ class WriterLock:
             "writer at a time: stop it, or run a Chroma server (`chroma run`) and set "
             "GROUNDWORK_CHROMA_URL so several processes can share the store."
         )
+
+
+def _command() -> str:
+    """``groundwork serve`` rather than the full path of the script."""
+    return " ".join([Path(sys.argv[0]).name, *sys.argv[1:2]]) if sys.argv else "python"

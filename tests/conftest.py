@@ -114,3 +114,39 @@ def sample_files(*names: str) -> list[tuple[str, tuple[str, bytes]]]:
     """Multipart ``files`` entries for sample documents (all of them when no name is given)."""
     paths = [SAMPLE_DOCS / n for n in names] if names else sorted(SAMPLE_DOCS.iterdir())
     return [("files", (p.name, p.read_bytes())) for p in paths]
+
+
+class ChromaServer:
+    def __init__(self, url: str, proc: subprocess.Popen) -> None:
+        self.url, self.proc = url, proc
+
+
+@pytest.fixture
+def chroma_url(chroma_server):
+    return chroma_server.url
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real Chroma server (`chroma run`) on 127.0.0.1, stopped after the test."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            str(BIN / "chroma"),
+            "run",
+            "--path",
+            str(tmp_path / "chroma-server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(url + "/api/v2/heartbeat", 60, proc)
+        yield ChromaServer(url, proc)
+    finally:
+        stop(proc)

@@ -2,38 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from tests.conftest import BIN, copy_samples, free_port, stop, wait_for_http
+from tests.conftest import copy_samples
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]
-
-
-@pytest.fixture
-def chroma_url(tmp_path):
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            str(BIN / "chroma"),
-            "run",
-            "--path",
-            str(tmp_path / "chroma-server"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(url + "/api/v2/heartbeat", 60, proc)
-        yield url
-    finally:
-        stop(proc)
 
 
 def test_ingest_and_ask_through_a_chroma_server(chroma_url, real_embeddings, tmp_path):
