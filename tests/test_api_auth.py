@@ -204,3 +204,11 @@ def test_a_bad_keys_file_stops_start_up_with_a_reason(settings, tmp_path, conten
     with pytest.raises(ConfigurationError, match=needle) as info:
         create_app(settings.model_copy(update={"api_keys_file": path}))
     assert "same-secret-123456" not in str(info.value)
+
+
+def test_the_schema_and_docs_need_a_key_when_keys_are_configured(secured):
+    assert secured.get("/openapi.json").status_code == 401
+    assert secured.get("/docs").status_code == 401
+    schema = secured.get("/openapi.json", headers=auth(KEY_B)).json()
+    assert "/ask" in schema["paths"]
+    assert secured.get("/docs", headers=auth(KEY_B)).status_code == 200

@@ -47,18 +47,45 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             c.writer_lock.release()
 
     max_files = settings.max_upload_files
+    # with keys configured the schema and docs need a key too (added below)
+    open_docs = (
+        {} if not keys.enabled else {"openapi_url": None, "docs_url": None, "redoc_url": None}
+    )
     app = FastAPI(
         title="Groundwork",
         summary="Answers from your documents, with citations you can check.",
         version="0.1.0",
         lifespan=lifespan,
+        **open_docs,
         max_body_size=int(settings.max_upload_mb * 1_000_000 * max_files) + 1_000_000,
         form_limits={"max_files": max_files, "max_fields": 50},
     )
     install_error_handlers(app)
     for module in (health, ask, collections, documents, jobs, openai_compat):
         app.include_router(module.router)
+    if keys.enabled:
+        _add_keyed_docs(app)
     return app
+
+
+def _add_keyed_docs(app: FastAPI) -> None:
+    from fastapi import Depends
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.openapi.utils import get_openapi
+
+    from app.api.deps import get_principal
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(get_principal)])
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            )
+        return app.openapi_schema
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(get_principal)])
+    def docs():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Groundwork API")
 
 
 def _warm_up(app: FastAPI, container: Container) -> None:
