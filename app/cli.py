@@ -206,13 +206,131 @@ def serve(
     err.print(f"Groundwork API on http://{host}:{port} (docs at /docs)", highlight=False)
     if workers > 1:
         uvicorn.run(
-            "app.api.factory:app", host=host, port=port, workers=workers, log_level=log_level,
+            "app.api.factory:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
             factory=True,
         )
     else:
         from app.api import create_app
 
         uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+
+
+def _ui_command(port: int, api_url: str) -> tuple[list[str], dict[str, str]]:
+    """``streamlit run ui/app.py`` on 127.0.0.1, pointed at ``api_url``."""
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("ui.app")  # the script's path; ui is not imported here
+    if spec is None or spec.origin is None:
+        raise GroundworkError("the ui package is not installed")
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        spec.origin,
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    return cmd, {**os.environ, "GROUNDWORK_UI_API_URL": api_url}
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="port for the web page", min=1, max=65535)] = 8501,
+    api_url: Annotated[str, typer.Option(help="where the API runs")] = "http://127.0.0.1:8000",
+) -> None:
+    """Run the chat UI alone (the API key comes from GROUNDWORK_UI_API_KEY or the sidebar)."""
+    import subprocess
+
+    cmd, env = _ui_command(port, api_url)
+    err.print(f"Groundwork UI on http://127.0.0.1:{port} (API {api_url})", highlight=False)
+    raise SystemExit(subprocess.call(cmd, env=env))
+
+
+@app.command()
+def up(
+    docs: Annotated[Path, typer.Option(help="folder to ingest first", file_okay=False)] = Path(
+        "sample_docs"
+    ),
+    collection: CollectionOpt = "company",
+    api_port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    ui_port: Annotated[int, typer.Option(min=1, max=65535)] = 8501,
+) -> None:
+    """Ingest a folder, then run the API and the UI together on 127.0.0.1 until Ctrl-C."""
+    import signal
+    import subprocess
+    import time
+    import urllib.request
+
+    from ingest.progress import RichProgress
+
+    container = _container()
+    if docs.is_dir():
+        with container.writer_lock:
+            summary = container.ingestor.ingest_folder(docs, collection, progress=RichProgress())
+        out.print(
+            f"Ingested {docs} into '{collection}': {summary.new} new, {summary.updated} updated, "
+            f"{summary.unchanged} unchanged, {len(summary.failed)} failed"
+        )
+    del container
+
+    def stop_on_signal(signum, frame):  # SIGTERM and Ctrl-C both stop the API and the UI
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGINT, stop_on_signal)
+    api_url = f"http://127.0.0.1:{api_port}"
+    api = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "serve",
+            "--port",
+            str(api_port),
+            "--log-level",
+            "warning",
+        ]
+    )
+    cmd, env = _ui_command(ui_port, api_url)
+    web = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline and api.poll() is None:
+            try:
+                urllib.request.urlopen(api_url + "/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        if api.poll() is not None:
+            raise GroundworkError("the API did not start; see the messages above")
+        out.print(
+            f"\n[bold green]Groundwork is running.[/bold green] Open http://127.0.0.1:{ui_port} "
+            f"(API {api_url}, docs {api_url}/docs). Ctrl-C stops both.",
+            highlight=False,
+        )
+        while api.poll() is None and web.poll() is None:
+            time.sleep(0.5)
+    finally:
+        for proc in (web, api):
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in (web, api):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 class _Counter:

@@ -1,1 +1,1 @@
-"""The Streamlit chat app (talks to the API over HTTP only)."""
+"""The Streamlit chat app. It talks to the Groundwork API over HTTP only (``ui.client``)."""
