@@ -150,3 +150,71 @@ def chroma_server(tmp_path):
         yield ChromaServer(url, proc)
     finally:
         stop(proc)
+
+
+class RunningApi:
+    """A ``groundwork serve`` process on 127.0.0.1 with the sample documents and keys."""
+
+    def __init__(self, url: str, proc: subprocess.Popen, keys: dict[str, str], root: Path):
+        self.url, self.proc, self.keys, self.root = url, proc, keys, root
+
+
+UI_KEYS = {
+    "full": "ui-full-key-0123456789",
+    "reader": "ui-reader-key-0123456789",
+    "nobody": "ui-nobody-key-0123456789",
+}
+
+
+@pytest.fixture(scope="module")
+def running_api(tmp_path_factory):
+    base = tmp_path_factory.mktemp("running-api")
+    data = base / "data"
+    root = base / "inbox"
+    copy_samples(root / "docs")
+    keys = write_keys(
+        base / "keys.json",
+        {
+            "key": UI_KEYS["full"],
+            "name": "full",
+            "read": ["company", "scratch", "jobs"],
+            "write": ["company", "scratch", "jobs"],
+        },
+        {"key": UI_KEYS["reader"], "name": "reader", "read": ["company"], "write": []},
+        {"key": UI_KEYS["nobody"], "name": "nobody", "read": [], "write": []},
+    )
+    env = {
+        **os.environ,
+        "GROUNDWORK_DATA_DIR": str(data),
+        "GROUNDWORK_INGEST_WORKERS": "0",
+        "GROUNDWORK_API_KEYS_FILE": str(keys),
+        "GROUNDWORK_INGEST_ROOT": str(root),
+    }
+    subprocess.run(
+        [str(BIN / "groundwork"), "ingest", str(SAMPLE_DOCS), "-c", "company"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(BIN / "groundwork"), "serve", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(url + "/health", 90, proc)
+        import httpx
+
+        deadline = time.time() + 90
+        headers = {"Authorization": f"Bearer {UI_KEYS['full']}"}
+        while httpx.get(url + "/ready", headers=headers).status_code != 200:
+            if time.time() > deadline:
+                raise TimeoutError("API not ready")
+            time.sleep(0.3)
+        yield RunningApi(url, proc, UI_KEYS, root)
+    finally:
+        stop(proc)

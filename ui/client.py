@@ -88,13 +88,8 @@ class GroundworkClient:
     # -- reading ------------------------------------------------------------------------
 
     def ready(self) -> dict[str, Any]:
-        try:
-            response = self._http.get("/ready")
-        except httpx.HTTPError as exc:
-            raise ApiError(f"Cannot reach the API at {self.base_url} ({exc}).") from None
-        if response.status_code in (200, 503):
-            return response.json()
-        raise ApiError(_explain(response.status_code, _detail(response)), response.status_code)
+        """Readiness checks; a 503 here is an answer (still loading), not an error."""
+        return self._request("GET", "/ready", accept=(503,)).json()
 
     def collections(self) -> list[dict[str, Any]]:
         return self._request("GET", "/collections").json()

@@ -19,18 +19,13 @@ class Connection:
 
 
 @st.cache_resource(show_spinner=False)
-def ui_settings() -> UISettings:
-    return UISettings()
-
-
-@st.cache_resource(show_spinner=False)
 def api_client(url: str, key: str, timeout_s: float) -> GroundworkClient:
     return GroundworkClient(url, key or None, timeout_s=timeout_s)
 
 
 def sidebar(*, allow_new_collection: bool = False) -> Connection:
     """Draw the sidebar; stop the page with a readable message if the API is unusable."""
-    settings = ui_settings()
+    settings = UISettings()  # read on every run: cheap, and follows the environment
     with st.sidebar:
         st.header("Groundwork")
         url = st.text_input("API URL", value=settings.api_url, key="api_url")
@@ -58,10 +53,17 @@ def sidebar(*, allow_new_collection: bool = False) -> Connection:
             names,
             index=0 if names else None,
             key="collection",
-            accept_new_options=allow_new_collection,
-            placeholder="type a new name" if allow_new_collection else "no collection",
+            placeholder="no collection",
             help="only the collections this key may read",
         )
+        if allow_new_collection:
+            new = st.text_input(
+                "…or a new collection",
+                key="new_collection",
+                placeholder="e.g. team-handbooks",
+                help="3-63 lowercase letters, digits, '-' or '_'",
+            ).strip()
+            collection = new or collection
         st.caption(f"Answer provider: **{provider}**")
         top_k = st.slider("Sources per answer (top_k)", 1, 20, settings.default_top_k, key="top_k")
     return Connection(client, collection, top_k, provider)
