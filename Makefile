@@ -8,7 +8,7 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test lint install install-dev clean
+.PHONY: demo cli-demo test lint install install-dev chromium clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,7 +24,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# ingest sample_docs/, then run the API (:8000) and the chat UI (:8501) until Ctrl-C
 demo: install
+	$(VENV)/bin/groundwork up --docs sample_docs --collection company
+
+# the same documents from the command line: four questions, one of them refused
+cli-demo: install
 	$(VENV)/bin/groundwork ingest sample_docs --collection company
 	$(VENV)/bin/groundwork ask "How many vacation days carry over?" --collection company
 	$(VENV)/bin/groundwork ask "How long is parental leave for non-birth parents?" --collection company
@@ -34,7 +39,12 @@ demo: install
 lint: install-dev
 	$(VENV)/bin/ruff check app ingest retrieval ui tests benchmarks scripts
 
-test: install-dev
+# Debian's Chromium for the browser test (Playwright drives it; no browser download)
+chromium:
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: install-dev chromium
 	$(VENV)/bin/ruff check app ingest retrieval ui tests benchmarks scripts
 	$(VENV)/bin/pytest -q
 
