@@ -251,11 +251,11 @@ def ui(
     api_url: Annotated[str, typer.Option(help="where the API runs")] = "http://127.0.0.1:8000",
 ) -> None:
     """Run the chat UI alone (the API key comes from GROUNDWORK_UI_API_KEY or the sidebar)."""
-    import subprocess
+    import os
 
     cmd, env = _ui_command(port, api_url)
     err.print(f"Groundwork UI on http://127.0.0.1:{port} (API {api_url})", highlight=False)
-    raise SystemExit(subprocess.call(cmd, env=env))
+    os.execve(cmd[0], cmd, env)  # streamlit takes this process over: signals reach it
 
 
 @app.command()

@@ -8,13 +8,12 @@ is finished (without duplicates) by the next run.
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.sqlite_db import connect, transaction
+from retrieval.sqlite_db import SQLiteFile, transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -53,17 +52,9 @@ class DocumentRecord:
     updated_at: float
 
 
-class RecordStore:
+class RecordStore(SQLiteFile):
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._local = threading.local()
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = connect(self.path, _SCHEMA)
-        return conn
+        super().__init__(path, _SCHEMA)
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return transaction(self.conn)

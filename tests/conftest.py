@@ -152,6 +152,25 @@ def chroma_server(tmp_path):
         stop(proc)
 
 
+def start_api(env: dict[str, str], *args: str) -> tuple[subprocess.Popen, str]:
+    """``groundwork serve`` on a free 127.0.0.1 port; returns once /health answers."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(BIN / "groundwork"), "serve", "--port", str(port), "--log-level", "warning", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(url + "/health", 90, proc)
+    except Exception:
+        stop(proc)
+        raise RuntimeError(f"groundwork serve did not start: {proc.stderr.read()}") from None
+    return proc, url
+
+
 class RunningApi:
     """A ``groundwork serve`` process on 127.0.0.1 with the sample documents and keys."""
 
@@ -197,16 +216,8 @@ def running_api(tmp_path_factory):
         capture_output=True,
         timeout=300,
     )
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(BIN / "groundwork"), "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_api(env)
     try:
-        wait_for_http(url + "/health", 90, proc)
         import httpx
 
         deadline = time.time() + 90

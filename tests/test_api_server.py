@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import BIN, copy_samples, free_port, stop, wait_for_http
+from tests.conftest import BIN, copy_samples, free_port, start_api, stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]
 
@@ -27,17 +27,7 @@ def env_for(data: Path, **extra: str) -> dict[str, str]:
 
 
 def serve(data: Path, *args: str, **extra: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(BIN / "groundwork"), "serve", "--port", str(port), "--log-level", "warning", *args],
-        env=env_for(data, **extra),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for_http(url + "/health", 90, proc)
-    return proc, url
+    return start_api(env_for(data, **extra), *args)
 
 
 def wait_ready(url: str, timeout: float = 90) -> None:

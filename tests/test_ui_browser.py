@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT, free_port, stop, wait_for_http
+from tests.conftest import BIN, free_port, stop, wait_for_http
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]
 
@@ -33,21 +32,7 @@ def ui_url(running_api, tmp_path):
         "GROUNDWORK_UI_API_KEY": running_api.keys["reader"],
     }
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "ui" / "app.py"),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        [str(BIN / "groundwork"), "ui", "--port", str(port), "--api-url", running_api.url],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -17,7 +17,13 @@ DOCS = str(ROOT / "ui" / "documents_page.py")
 
 @pytest.fixture
 def page(running_api, monkeypatch):
-    """An ``AppTest`` of a page, configured like ``groundwork ui`` would configure it."""
+    """An ``AppTest`` of a page, configured like ``groundwork ui`` would configure it.
+
+    AppTest runs the page as ``__main__``; it is put back afterwards, or a process pool
+    started later in this test run would re-run the page in its workers."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
 
     def make(path: str, key: str = "full", url: str | None = None) -> AppTest:
         monkeypatch.setenv("GROUNDWORK_UI_API_URL", url or running_api.url)
@@ -94,7 +100,7 @@ def dead_model_api(tmp_path_factory):
     import os
     import subprocess
 
-    from tests.conftest import BIN, stop, wait_for_http
+    from tests.conftest import BIN, start_api, stop
 
     data = tmp_path_factory.mktemp("dead-model") / "data"
     env = {
@@ -113,16 +119,9 @@ def dead_model_api(tmp_path_factory):
         capture_output=True,
         timeout=300,
     )
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(BIN / "groundwork"), "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc, url = start_api(env)
     try:
-        wait_for_http(f"http://127.0.0.1:{port}/health", 90, proc)
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         stop(proc)
 

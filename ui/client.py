@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,17 +71,23 @@ class GroundworkClient:
 
     # -- plumbing -----------------------------------------------------------------------
 
-    def _request(
-        self, method: str, path: str, *, accept: tuple[int, ...] = (), **kwargs
-    ) -> httpx.Response:
+    @contextmanager
+    def _transport(self) -> Iterator[None]:
+        """Network failures as messages: a timeout, or an API that cannot be reached."""
         try:
-            response = self._http.request(method, path, **kwargs)
+            yield
         except httpx.TimeoutException:
             raise ApiError(
                 f"The API at {self.base_url} did not answer within {self.timeout_s:.0f} s."
             ) from None
         except httpx.HTTPError as exc:
             raise ApiError(f"Cannot reach the API at {self.base_url} ({exc}).") from None
+
+    def _request(
+        self, method: str, path: str, *, accept: tuple[int, ...] = (), **kwargs
+    ) -> httpx.Response:
+        with self._transport():
+            response = self._http.request(method, path, **kwargs)
         if response.status_code >= 400 and response.status_code not in accept:
             raise ApiError(_explain(response.status_code, _detail(response)), response.status_code)
         return response
@@ -125,33 +132,26 @@ class GroundworkClient:
             "top_k": top_k,
             "stream": True,
         }
-        try:
-            with self._http.stream("POST", "/ask", json=body) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    raise ApiError(
-                        _explain(response.status_code, _detail(response)), response.status_code
-                    )
-                kind = None
-                for line in response.iter_lines():
-                    if line.startswith("event: "):
-                        kind = line[7:].strip()
-                    elif line.startswith("data: "):
-                        data = json.loads(line[6:])
-                        if kind == "sources":
-                            state.question, state.sources = data["question"], data["sources"]
-                        elif kind == "token":
-                            yield data["text"]
-                        elif kind == "done":
-                            state.answer = data
-                        elif kind == "error":
-                            state.error = _explain(data["status"], data["detail"])
-        except httpx.TimeoutException:
-            raise ApiError(
-                f"The API at {self.base_url} did not answer within {self.timeout_s:.0f} s."
-            ) from None
-        except httpx.HTTPError as exc:
-            raise ApiError(f"Cannot reach the API at {self.base_url} ({exc}).") from None
+        with self._transport(), self._http.stream("POST", "/ask", json=body) as response:
+            if response.status_code >= 400:
+                response.read()
+                raise ApiError(
+                    _explain(response.status_code, _detail(response)), response.status_code
+                )
+            kind = None
+            for line in response.iter_lines():
+                if line.startswith("event: "):
+                    kind = line[7:].strip()
+                elif line.startswith("data: "):
+                    data = json.loads(line[6:])
+                    if kind == "sources":
+                        state.question, state.sources = data["question"], data["sources"]
+                    elif kind == "token":
+                        yield data["text"]
+                    elif kind == "done":
+                        state.answer = data
+                    elif kind == "error":
+                        state.error = _explain(data["status"], data["detail"])
 
     # -- changing -----------------------------------------------------------------------
 

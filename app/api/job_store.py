@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
-import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from app.api.schemas import JobOut, _iso
-from retrieval.sqlite_db import connect
+from retrieval.sqlite_db import SQLiteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -96,17 +94,9 @@ def _pid_alive(pid: int | None) -> bool:
     return True
 
 
-class JobStore:
+class JobStore(SQLiteFile):
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._local = threading.local()
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = connect(self.path, _SCHEMA)
-        return conn
+        super().__init__(path, _SCHEMA)
 
     def create(self, collection: str, path: str, prune: bool, owner: str) -> Job:
         job = Job(uuid.uuid4().hex[:16], collection, path, prune, owner, pid=os.getpid())
