@@ -241,6 +241,8 @@ def _ui_command(port: int, api_url: str) -> tuple[list[str], dict[str, str]]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
     return cmd, {**os.environ, "GROUNDWORK_UI_API_URL": api_url}
 
