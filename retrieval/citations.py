@@ -96,7 +96,8 @@ class CitationVerifier:
                 if cand.start not in seen or cand.score > seen[cand.start].score:
                     seen[cand.start] = cand
             kept.append(_with_markers(claim, [n for n, _ in supported]))
-        citations = [make_citation(n, sources[n - 1], list(used[n].values())) for n in sorted(used)]
+        # in the order the answer first uses them
+        citations = [make_citation(n, sources[n - 1], list(used[n].values())) for n in used]
         return VerifiedAnswer(" ".join(kept), citations, dropped)
 
     def _repair(

@@ -72,3 +72,20 @@ def test_two_sentences_citing_one_source_are_both_quoted():
     (c,) = out.citations
     assert c.snippet == VACATION.page_content
     assert (c.start, c.end) == (100, 100 + len(VACATION.page_content))
+
+
+def test_citations_come_in_the_order_the_answer_uses_them():
+    text = "The office has 12 parking spaces [2]. Up to 5 unused vacation days carry over [1]."
+    out = verifier().verify(text, [VACATION, PARKING])
+    assert [c.n for c in out.citations] == [2, 1]
+
+
+def test_the_extractive_answer_leads_with_its_best_supported_source():
+    from retrieval.providers.extractive import ExtractiveProvider
+
+    scorer = SupportScorer(HashingEmbeddings())
+    provider = ExtractiveProvider(scorer, max_sentences=2, second_ratio=0.0)
+    question = "How many parking spaces does the office have?"
+    answer = "".join(provider.stream(question, [VACATION, PARKING]))
+    assert answer.startswith("The office has 12 parking spaces")
+    assert answer.index("[2]") < answer.index("[1]")

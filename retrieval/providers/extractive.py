@@ -40,7 +40,11 @@ class ExtractiveProvider(AnswerProvider):
                 break
             if all(cand.text != c.text for c in chosen):
                 chosen.append(cand)
-        return sorted(chosen, key=lambda c: (c.source, c.start))
+        # the best-supported source leads; sentences of one source keep their order
+        lead = {}
+        for c in chosen:
+            lead.setdefault(c.source, len(lead))
+        return sorted(chosen, key=lambda c: (lead[c.source], c.start))
 
     def stream(
         self,
