@@ -171,6 +171,18 @@ def start_api(env: dict[str, str], *args: str) -> tuple[subprocess.Popen, str]:
     return proc, url
 
 
+def start_api_with_samples(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """``groundwork ingest sample_docs -c company``, then ``start_api``."""
+    subprocess.run(
+        [str(BIN / "groundwork"), "ingest", str(SAMPLE_DOCS), "-c", "company"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return start_api(env)
+
+
 class RunningApi:
     """A ``groundwork serve`` process on 127.0.0.1 with the sample documents and keys."""
 
@@ -209,14 +221,7 @@ def running_api(tmp_path_factory):
         "GROUNDWORK_API_KEYS_FILE": str(keys),
         "GROUNDWORK_INGEST_ROOT": str(root),
     }
-    subprocess.run(
-        [str(BIN / "groundwork"), "ingest", str(SAMPLE_DOCS), "-c", "company"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    proc, url = start_api(env)
+    proc, url = start_api_with_samples(env)
     try:
         import httpx
 

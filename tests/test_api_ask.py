@@ -18,6 +18,12 @@ def client(company):
         yield c
 
 
+LEAVE_HISTORY = [
+    {"role": "user", "content": "How long is parental leave for birth parents?"},
+    {"role": "assistant", "content": "Birth parents receive 16 weeks of paid leave [1]."},
+]
+
+
 def parse_sse(text: str) -> list[tuple[str, dict]]:
     events = []
     for block in text.strip().split("\n\n"):
@@ -78,16 +84,12 @@ def test_accept_header_also_selects_streaming(client):
 
 
 def test_a_follow_up_uses_the_conversation(client):
-    history = [
-        {"role": "user", "content": "How long is parental leave for birth parents?"},
-        {"role": "assistant", "content": "Birth parents receive 16 weeks of paid leave [1]."},
-    ]
     r = client.post(
         "/ask",
         json={
             "question": "and for non-birth parents?",
             "collection": "company",
-            "history": history,
+            "history": LEAVE_HISTORY,
             "stream": True,
         },
     )
@@ -105,16 +107,12 @@ def test_a_follow_up_uses_the_conversation(client):
 
 
 def test_a_new_subject_after_a_conversation_is_answered_on_its_own(client):
-    history = [
-        {"role": "user", "content": "How long is parental leave for birth parents?"},
-        {"role": "assistant", "content": "Birth parents receive 16 weeks of paid leave [1]."},
-    ]
     r = client.post(
         "/ask",
         json={
             "question": "What is the daily meal allowance when travelling in Europe?",
             "collection": "company",
-            "history": history,
+            "history": LEAVE_HISTORY,
         },
     ).json()
     assert "60 euros" in r["answer"] and r["citations"][0]["source"] == "finance-faq.md"

@@ -98,9 +98,8 @@ def test_a_slow_api_is_a_timeout_message(page, monkeypatch):
 def dead_model_api(tmp_path_factory):
     """An API whose answer model (an OpenAI-compatible server) is down."""
     import os
-    import subprocess
 
-    from tests.conftest import BIN, start_api, stop
+    from tests.conftest import start_api_with_samples, stop
 
     data = tmp_path_factory.mktemp("dead-model") / "data"
     env = {
@@ -112,14 +111,7 @@ def dead_model_api(tmp_path_factory):
         "GROUNDWORK_LLM_MODEL": "nothing-listens-here",
         "GROUNDWORK_LLM_TIMEOUT_S": "3",
     }
-    subprocess.run(
-        [str(BIN / "groundwork"), "ingest", str(SAMPLE_DOCS), "-c", "company"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    proc, url = start_api(env)
+    proc, url = start_api_with_samples(env)
     try:
         yield url
     finally:
