@@ -321,9 +321,13 @@ def up(
             f"\n[bold green]Groundwork is running.[/bold green] Open http://127.0.0.1:{ui_port} "
             f"(API {api_url}, docs {api_url}/docs). Ctrl-C stops both.",
             highlight=False,
+            soft_wrap=True,
         )
-        while api.poll() is None and web.poll() is None:
-            time.sleep(0.5)
+        try:
+            while api.poll() is None and web.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:  # the normal way to stop
+            out.print("Stopping the API and the UI.")
     finally:
         for proc in (web, api):
             if proc.poll() is None:
