@@ -44,6 +44,7 @@ def test_streaming_chunks_add_up_to_the_answer(client):
     assert "60 euros" in text
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert chunks[-1].model_extra["citations"][0]["source"] == "finance-faq.md"
+    assert chunks[-1].model_extra["answer"].strip() == text.strip()
 
 
 def test_earlier_messages_are_the_conversation(client):

@@ -2,7 +2,8 @@
 
 ``model`` names a collection; the last user message is the question and the messages
 before it are the conversation. Answers carry [n] markers in the text and the verified
-citations in an extra ``citations`` field (on the last chunk when streaming).
+citations in an extra ``citations`` field (on the last chunk when streaming, with the
+verified ``answer`` text: tokens already sent cannot be taken back).
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ def _chunks(rest: Iterator[Event], cid: str, created: int, model: str) -> Iterat
                     "stop",
                     citations=[c.model_dump() for c in answer.citations],
                     refused=answer.refused,
+                    answer=answer.answer,  # the verified text, if checking dropped a sentence
                 )
     except Exception as exc:  # the stream has started: say so in-band, then end it
         yield f"data: {json.dumps({'error': error_payload(exc)})}\n\n"
