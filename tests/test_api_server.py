@@ -26,6 +26,18 @@ def env_for(data: Path, **extra: str) -> dict[str, str]:
     }
 
 
+def groundwork(data: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+    """Run the ``groundwork`` command on ``data`` and capture what it prints."""
+    return subprocess.run(
+        [str(BIN / "groundwork"), *args],
+        env=env_for(data),
+        check=check,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def serve(data: Path, *args: str, **extra: str) -> tuple[subprocess.Popen, str]:
     return start_api(env_for(data, **extra), *args)
 
@@ -54,13 +66,7 @@ def sse_events(url: str, body: dict) -> list[tuple[str, dict]]:
 def test_serve_answers_streams_and_holds_the_writer_lock(tmp_path):
     data = tmp_path / "data"
     docs = copy_samples(tmp_path / "docs")
-    subprocess.run(
-        [str(BIN / "groundwork"), "ingest", str(docs), "-c", "company"],
-        env=env_for(data),
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    groundwork(data, "ingest", str(docs), "-c", "company", check=True)
     proc, url = serve(data)
     try:
         wait_ready(url)
@@ -76,57 +82,27 @@ def test_serve_answers_streams_and_holds_the_writer_lock(tmp_path):
         assert events[0][0] == "sources" and events[-1][0] == "done"
         assert "60 euros" in events[-1][1]["answer"]
         # a second writer on the same embedded store is told why it cannot write
-        other = subprocess.run(
-            [str(BIN / "groundwork"), "ingest", str(docs), "-c", "company"],
-            env=env_for(data),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        other = groundwork(data, "ingest", str(docs), "-c", "company")
         assert other.returncode == 2
         assert "is writing to" in other.stderr and "GROUNDWORK_CHROMA_URL" in other.stderr
-        second = subprocess.run(
-            [str(BIN / "groundwork"), "serve", "--port", str(free_port())],
-            env=env_for(data),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        second = groundwork(data, "serve", "--port", str(free_port()))
         assert second.returncode != 0 and "is writing to" in second.stderr
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     assert proc.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal it handled
     # the lock went with the server
-    again = subprocess.run(
-        [str(BIN / "groundwork"), "ingest", str(docs), "-c", "company", "--json"],
-        env=env_for(data),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    again = groundwork(data, "ingest", str(docs), "-c", "company", "--json")
     assert again.returncode == 0 and json.loads(again.stdout)["unchanged"] == 5
 
 
 def test_serve_refuses_a_public_address_without_keys(tmp_path):
-    r = subprocess.run(
-        [str(BIN / "groundwork"), "serve", "--host", "0.0.0.0", "--port", str(free_port())],
-        env=env_for(tmp_path / "data"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = groundwork(tmp_path / "data", "serve", "--host", "0.0.0.0", "--port", str(free_port()))
     assert r.returncode == 2 and "refusing to listen on 0.0.0.0 without API keys" in r.stderr
 
 
 def test_several_workers_need_the_chroma_server(tmp_path):
-    r = subprocess.run(
-        [str(BIN / "groundwork"), "serve", "--workers", "2", "--port", str(free_port())],
-        env=env_for(tmp_path / "data"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = groundwork(tmp_path / "data", "serve", "--workers", "2", "--port", str(free_port()))
     assert r.returncode == 2 and "Chroma server mode" in r.stderr
 
 

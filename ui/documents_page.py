@@ -17,6 +17,14 @@ STATUS_ICON = {
     "rejected": "⛔",
 }
 
+
+def result_line(result: dict) -> str:
+    """One uploaded file's outcome: icon, name, status, chunks or the reason it failed."""
+    detail = result["error"] if result.get("error") else f"{result['chunks']} chunks"
+    icon = STATUS_ICON.get(result["status"], "")
+    return f"{icon} **{result['filename']}**: {result['status']}, {detail}"
+
+
 conn = sidebar(allow_new_collection=True)
 client = conn.client
 st.title("Documents")
@@ -43,17 +51,13 @@ if st.button("Upload and ingest", type="primary", disabled=not files):
         except ApiError as exc:
             result = {"filename": f.name, "status": "rejected", "chunks": 0, "error": str(exc)}
         results.append(result)
-        icon = STATUS_ICON.get(result["status"], "")
-        detail = f"{result['chunks']} chunks" if not result.get("error") else result["error"]
-        lines.markdown(f"{icon} **{f.name}**: {result['status']}, {detail}")
+        lines.markdown(result_line(result))
     bar.progress(1.0, text=f"Done: {len(files)} file(s)")
     st.session_state.upload_results = results
     st.session_state.upload_round = st.session_state.get("upload_round", 0) + 1
 elif st.session_state.get("upload_results"):
     for result in st.session_state.upload_results:
-        icon = STATUS_ICON.get(result["status"], "")
-        detail = f"{result['chunks']} chunks" if not result.get("error") else result["error"]
-        st.markdown(f"{icon} **{result['filename']}**: {result['status']}, {detail}")
+        st.markdown(result_line(result))
 
 # -- list and delete ----------------------------------------------------------------------
 st.subheader("In this collection")

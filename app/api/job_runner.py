@@ -12,6 +12,7 @@ from pathlib import Path
 from app.api.job_store import Job, JobStore
 from app.api.write_locks import CollectionLocks
 from ingest.pipeline import IngestSummary
+from retrieval.errors import GroundworkError
 
 log = logging.getLogger("groundwork.jobs")
 
@@ -128,7 +129,6 @@ class JobRunner:
                     folder, job.collection, prune=job.prune, progress=progress, summary=summary
                 )
             job.pruned = summary.pruned
-            progress.finish()
             self._finish(job, "succeeded", None)
         except JobCancelled:
             self._finish(job, "cancelled", "cancelled; resume to finish the rest")
@@ -143,8 +143,6 @@ class JobRunner:
 
 def resolve_job_path(root: Path | None, path: str) -> Path:
     """``path`` (relative to the ingest root, or absolute inside it) as a folder under it."""
-    from retrieval.errors import GroundworkError
-
     if root is None:
         raise GroundworkError("folder jobs are off: set GROUNDWORK_INGEST_ROOT to allow them")
     base = root.resolve()

@@ -54,9 +54,7 @@ def ask(body: AskRequest, request: Request, container: ContainerDep, principal: 
     question = check_question(container, body.question)
     collection = readable(container, principal, body.collection)
     filters = body.filters
-    events = container.answers.stream(
-        question,
-        collection,
+    options = dict(
         top_k=body.top_k,
         sources=filters.sources if filters else None,
         document_ids=filters.document_ids if filters else None,
@@ -64,8 +62,8 @@ def ask(body: AskRequest, request: Request, container: ContainerDep, principal: 
     )
     wants_stream = body.stream or "text/event-stream" in request.headers.get("accept", "")
     if not wants_stream:
-        return next(e.data for e in events if e.kind == "done")
-    standalone, docs, rest = prime(events)
+        return container.answers.ask(question, collection, **options)
+    standalone, docs, rest = prime(container.answers.stream(question, collection, **options))
     head = sse(
         "sources",
         {

@@ -76,10 +76,9 @@ def models(container: ContainerDep, principal: PrincipalDep) -> dict[str, Any]:
 def chat_completions(body: ChatRequest, container: ContainerDep, principal: PrincipalDep):
     collection = readable(container, principal, body.model)
     question, history = _split(container, body.messages)
-    events = container.answers.stream(question, collection, history=history)
     cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
     if not body.stream:
-        answer = next(e.data for e in events if e.kind == "done")
+        answer = container.answers.ask(question, collection, history=history)
         return {
             "id": cid,
             "object": "chat.completion",
@@ -96,7 +95,7 @@ def chat_completions(body: ChatRequest, container: ContainerDep, principal: Prin
             "citations": [c.model_dump() for c in answer.citations],
             "refused": answer.refused,
         }
-    _, _, rest = prime(events)
+    _, _, rest = prime(container.answers.stream(question, collection, history=history))
     return StreamingResponse(
         _chunks(rest, cid, created, collection),
         media_type="text/event-stream",
