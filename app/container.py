@@ -18,6 +18,7 @@ from retrieval.embeddings import SentenceTransformerEmbeddings
 from retrieval.hybrid_retriever import HybridRetriever
 from retrieval.keyword_index import KeywordIndex
 from retrieval.providers import AnswerProvider, ProviderConfig, create_provider
+from retrieval.reranking import QueryLikelihoodReranker
 from retrieval.support import SupportScorer
 from retrieval.vector_store import VectorStore
 
@@ -101,7 +102,18 @@ class Container:
 
     @cached_property
     def scorer(self) -> SupportScorer:
-        return SupportScorer(self.embeddings)
+        # a reranker read the sources: their order counts when answer sentences are picked
+        order_weight = 0.1 if self.settings.reranker != "none" else 0.0
+        return SupportScorer(self.embeddings, order_weight=order_weight)
+
+    @cached_property
+    def reranker(self) -> QueryLikelihoodReranker | None:
+        s = self.settings
+        if s.reranker == "none":
+            return None
+        from retrieval.providers.llamacpp import default_gguf
+
+        return QueryLikelihoodReranker(gguf_path=s.reranker_gguf_path or default_gguf())
 
     @cached_property
     def provider(self) -> AnswerProvider:
@@ -129,4 +141,5 @@ class Container:
             CitationVerifier(self.scorer, threshold=s.citation_threshold),
             top_k=s.top_k,
             refuse_below=s.refuse_below,
+            reranker=self.reranker,
         )

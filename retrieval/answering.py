@@ -1,4 +1,4 @@
-"""The question-answering use case: condense, retrieve, gate, generate, verify citations.
+"""The question-answering use case: condense, retrieve, rerank, gate, generate, verify citations.
 
 There is one code path: ``stream`` yields events (``question`` [the standalone question
 searched], ``sources``, ``token``..., ``done``); ``ask`` runs it and returns the answer.
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_core.documents import Document
+from langchain_core.documents.compressor import BaseDocumentCompressor
 
 from retrieval.answer_schema import Answer, Timings
 from retrieval.citations import CitationVerifier
@@ -42,6 +43,7 @@ class AnswerService:
         *,
         top_k: int = 5,
         refuse_below: float = 0.45,
+        reranker: BaseDocumentCompressor | None = None,
     ) -> None:
         self.retriever_factory = retriever_factory
         self.provider = provider
@@ -49,6 +51,7 @@ class AnswerService:
         self.verifier = verifier
         self.top_k = top_k
         self.refuse_below = refuse_below
+        self.reranker = reranker
 
     def stream(
         self,
@@ -72,12 +75,14 @@ class AnswerService:
             exclude_document_ids=list(exclude_document_ids) if exclude_document_ids else None,
         )
         docs: list[Document] = retriever.search(question)
+        if self.reranker is not None and len(docs) > 1:
+            docs = list(self.reranker.compress_documents(docs, question))
         t1 = time.perf_counter()
         yield Event("sources", docs)
 
         ranked = self.scorer.rank_for_question(question, docs) if docs else []
         text = ""
-        if ranked and ranked[0].score >= self.refuse_below:
+        if ranked and max(c.score for c in ranked) >= self.refuse_below:
             for piece in self.provider.stream(question, docs, ranked=ranked):
                 text += piece
                 yield Event("token", piece)

@@ -57,6 +57,7 @@ class SupportScorer:
         lexical_weight: float = 0.45,
         dense_weight: float = 0.45,
         rank_weight: float = 0.10,
+        order_weight: float = 0.0,
         type_weight: float = 0.08,
         context_discount: float = 0.8,
         min_words: int = 3,
@@ -65,6 +66,7 @@ class SupportScorer:
         self.lexical_weight = lexical_weight
         self.dense_weight = dense_weight
         self.rank_weight = rank_weight
+        self.order_weight = order_weight
         self.type_weight = type_weight
         self.context_discount = context_discount
         self.min_words = min_words
@@ -106,7 +108,11 @@ class SupportScorer:
         return np.stack([found[t] for t in texts])
 
     def rank_for_question(self, question: str, sources: Sequence[Document]) -> list[Candidate]:
-        """Candidates scored as answers to ``question``, best first."""
+        """Candidates scored as answers to ``question``, best first.
+
+        ``score`` is the support used by the refusal gate. The order also credits the
+        sources' order by ``order_weight`` / source number, for when a reranker that read
+        the sources put them in that order."""
         cands = self.candidates(sources)
         if not cands:
             return []
@@ -131,7 +137,9 @@ class SupportScorer:
                 + self.rank_weight * prior
                 + (self.type_weight if offers(c.text, kind, question) else 0.0)
             )
-        return sorted(cands, key=lambda c: (-c.score, c.source, c.start))
+        return sorted(
+            cands, key=lambda c: (-(c.score + self.order_weight / c.source), c.source, c.start)
+        )
 
     def best_support(self, claim: str, source: Document, n: int) -> Candidate | None:
         """The sentence of ``source`` that best supports ``claim`` (score in [0, 1])."""

@@ -89,10 +89,12 @@ def _add_keyed_docs(app: FastAPI) -> None:
 
 
 def _warm_up(app: FastAPI, container: Container) -> None:
-    """Load the embedding model in the background; /ready says when it is done."""
+    """Load the embedding model (and the reranker) in the background; /ready says when."""
     try:
         container.embeddings.embed_query("warm-up")
+        if container.reranker is not None:
+            container.reranker.warm_up()
         app.state.warm.set()
     except Exception as exc:  # reported by /ready
-        log.exception("could not load the embedding model")
+        log.exception("could not load the models")
         app.state.warm_error = f"failed to load: {exc}"
