@@ -54,13 +54,9 @@ class QueryLikelihoodReranker(BaseDocumentCompressor):
 
     def _load(self) -> Any:
         if self._llm is None:
-            try:
-                from llama_cpp import Llama
-            except ImportError as exc:
-                raise ConfigurationError(
-                    "the query-likelihood reranker needs llama-cpp-python "
-                    "(pip install 'groundwork[llamacpp]')"
-                ) from exc
+            from retrieval.providers.llamacpp import llama_class
+
+            Llama = llama_class("the query-likelihood reranker")
             try:
                 self._llm = Llama(
                     str(self.gguf_path),

@@ -9,6 +9,8 @@ from langchain_core.documents import Document
 
 from retrieval.errors import ConfigurationError
 
+pytestmark = [pytest.mark.integration, pytest.mark.llamacpp]
+
 pytest.importorskip("llama_cpp", reason="needs the 'llamacpp' extra")
 
 BRIDGE = [

@@ -28,6 +28,17 @@ def default_gguf() -> Path:
     return found[0]
 
 
+def llama_class(user: str) -> type:
+    """``llama_cpp.Llama``, or a ConfigurationError naming ``user`` and the missing extra."""
+    try:
+        from llama_cpp import Llama
+    except ImportError as exc:
+        raise ConfigurationError(
+            f"{user} needs llama-cpp-python (pip install 'groundwork[llamacpp]')"
+        ) from exc
+    return Llama
+
+
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
 
 
@@ -54,13 +65,7 @@ class LlamaCppProvider(AnswerProvider):
 
     def warm_up(self) -> None:
         if self._llm is None:
-            try:
-                from llama_cpp import Llama
-            except ImportError as exc:
-                raise ConfigurationError(
-                    "the 'llamacpp' provider needs llama-cpp-python "
-                    "(pip install 'groundwork[llamacpp]')"
-                ) from exc
+            Llama = llama_class("the 'llamacpp' provider")
             self._llm = Llama(str(self.gguf_path), n_ctx=self.context_tokens, verbose=False)
 
     def stream(
