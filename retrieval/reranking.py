@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import Callbacks
 from langchain_core.documents import Document
 from langchain_core.documents.compressor import BaseDocumentCompressor
@@ -71,8 +72,6 @@ class QueryLikelihoodReranker(BaseDocumentCompressor):
 
     def likelihood(self, query: str, passage: str) -> float:
         """Mean log-probability of the tokens of ``query`` given ``passage`` (≤ 0)."""
-        import numpy as np
-
         with self._lock:
             llm = self._load()
             head, tail = PROMPT.split("{passage}")
@@ -109,19 +108,18 @@ class QueryLikelihoodReranker(BaseDocumentCompressor):
         docs = list(documents)
         if len(docs) < 2 or not query.strip():
             return docs
-        ids = [str(i) for i in range(len(docs))]
         likely = min_max(
-            [(i, self.likelihood(query, d.page_content)) for i, d in zip(ids, docs, strict=True)]
+            [(str(n), self.likelihood(query, d.page_content)) for n, d in enumerate(docs)]
         )
         retrieved = min_max(
-            [(i, float(d.metadata.get("score", 0.0))) for i, d in zip(ids, docs, strict=True)]
+            [(str(n), float(d.metadata.get("score", 0.0))) for n, d in enumerate(docs)]
         )
         w = self.retrieval_weight
-        fused = {i: w * retrieved[i] + (1 - w) * likely[i] for i in ids}
-        order = sorted(range(len(docs)), key=lambda n: (-fused[ids[n]], n))
+        fused = [w * retrieved[k] + (1 - w) * likely[k] for k in map(str, range(len(docs)))]
+        order = sorted(range(len(docs)), key=lambda n: (-fused[n], n))
         out = []
         for rank, n in enumerate(order, start=1):
             doc = docs[n]
-            meta = {**doc.metadata, "rank": rank, "rerank_score": round(fused[ids[n]], 6)}
+            meta = {**doc.metadata, "rank": rank, "rerank_score": round(fused[n], 6)}
             out.append(Document(page_content=doc.page_content, metadata=meta, id=doc.id))
         return out
