@@ -14,28 +14,34 @@ from ingest.records import RecordStore
 from retrieval.answering import AnswerService
 from retrieval.chroma_client import make_chroma_client
 from retrieval.citations import CitationVerifier
-from retrieval.embeddings import SentenceTransformerEmbeddings
+from retrieval.embeddings import make_embeddings
 from retrieval.hybrid_retriever import HybridRetriever
 from retrieval.keyword_index import KeywordIndex
 from retrieval.providers import AnswerProvider, ProviderConfig, create_provider
-from retrieval.reranking import QueryLikelihoodReranker
+from retrieval.reranking import Reranker
 from retrieval.support import SupportScorer
 from retrieval.vector_store import VectorStore
 
 
 class Container:
-    """The object graph. Tests pass their own ``embeddings`` or ``provider``."""
+    """The object graph. Tests pass their own ``embeddings`` or ``provider``.
+
+    ``embeddings`` makes the retrieval vectors; ``support_embeddings`` (default: the same
+    object when given, else ``GROUNDWORK_SUPPORT_MODEL``) scores answer sentences.
+    """
 
     def __init__(
         self,
         settings: Settings,
         *,
         embeddings: Embeddings | None = None,
+        support_embeddings: Embeddings | None = None,
         provider: AnswerProvider | None = None,
         chroma_client=None,
     ) -> None:
         self.settings = settings
         self._embeddings = embeddings
+        self._support_embeddings = support_embeddings or embeddings
         self._provider = provider
         self._chroma_client = chroma_client
 
@@ -44,9 +50,19 @@ class Container:
         if self._embeddings is not None:
             return self._embeddings
         s = self.settings
-        return SentenceTransformerEmbeddings(
+        return make_embeddings(
             s.embedding_model, device=s.embedding_device, batch_size=s.embedding_batch_size
         )
+
+    @cached_property
+    def support_embeddings(self) -> Embeddings:
+        """The refusal and citation thresholds are calibrated on this model's similarities."""
+        if self._support_embeddings is not None:
+            return self._support_embeddings
+        s = self.settings
+        if s.support_model == s.embedding_model:
+            return self.embeddings
+        return make_embeddings(s.support_model, device=s.embedding_device)
 
     @cached_property
     def chroma_client(self):
@@ -104,16 +120,21 @@ class Container:
     def scorer(self) -> SupportScorer:
         # a reranker read the sources: their order counts when answer sentences are picked
         order_weight = 0.1 if self.settings.reranker != "none" else 0.0
-        return SupportScorer(self.embeddings, order_weight=order_weight)
+        return SupportScorer(self.support_embeddings, order_weight=order_weight)
 
     @cached_property
-    def reranker(self) -> QueryLikelihoodReranker | None:
+    def reranker(self) -> Reranker | None:
         s = self.settings
-        if s.reranker == "none":
-            return None
-        from retrieval.providers.llamacpp import default_gguf
+        if s.reranker == "cross-encoder":
+            from retrieval.cross_encoder import CrossEncoderReranker
 
-        return QueryLikelihoodReranker(gguf_path=s.reranker_gguf_path or default_gguf())
+            return CrossEncoderReranker(model=s.reranker_model)
+        if s.reranker == "query-likelihood":
+            from retrieval.providers.llamacpp import default_gguf
+            from retrieval.query_likelihood import QueryLikelihoodReranker
+
+            return QueryLikelihoodReranker(gguf_path=s.reranker_gguf_path or default_gguf())
+        return None
 
     @cached_property
     def provider(self) -> AnswerProvider:
@@ -142,4 +163,5 @@ class Container:
             top_k=s.top_k,
             refuse_below=s.refuse_below,
             reranker=self.reranker,
+            rerank_pool=s.rerank_pool,
         )

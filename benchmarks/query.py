@@ -87,13 +87,14 @@ def main() -> None:
 
     from app.container import Container
     from app.settings import Settings
-    from retrieval.embeddings import SentenceTransformerEmbeddings
+    from retrieval.embeddings import make_embeddings
 
-    embeddings = SentenceTransformerEmbeddings()
-    embeddings.warm_up()
+    model = Settings().embedding_model
+    embeddings = make_embeddings(model)
+    embeddings.embed_query("warm up")
     rng = random.Random(11)
     queries = [sentence(rng).rstrip(".").lower() + "?" for _ in range(args.queries)]
-    print(f"{args.queries} queries, top 5 of depth 50, cores={os.cpu_count()}")
+    print(f"{args.queries} queries, top 5 of depth 50, {model}, cores={os.cpu_count()}")
     print(f"{'chunks':>8} {'retriever':<34}{'p50 ms':>9}{'p95 ms':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         container = Container(Settings(data_dir=Path(tmp)), embeddings=embeddings)

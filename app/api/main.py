@@ -89,9 +89,10 @@ def _add_keyed_docs(app: FastAPI) -> None:
 
 
 def _warm_up(app: FastAPI, container: Container) -> None:
-    """Load the embedding model (and the reranker) in the background; /ready says when."""
+    """Load the embedding models (and the reranker) in the background; /ready says when."""
     try:
         container.embeddings.embed_query("warm-up")
+        container.support_embeddings.embed_query("warm-up")
         if container.reranker is not None:
             container.reranker.warm_up()
         app.state.warm.set()
