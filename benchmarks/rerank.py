@@ -54,7 +54,7 @@ def main() -> None:
     from app.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
-        base = Container(Settings(data_dir=Path(tmp)))
+        base = Container(Settings(data_dir=Path(tmp), reranker="none"))
         base.ingestor.ingest_folder(ROOT / "sample_docs", "bench")
         runs = {"none": base}
         kinds = ["cross-encoder"]

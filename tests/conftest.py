@@ -234,28 +234,3 @@ def running_api(tmp_path_factory):
         yield RunningApi(url, proc, UI_KEYS, root)
     finally:
         stop(proc)
-
-
-def tesla_containers(tmp_path_factory, embeddings, reranker: str):
-    """Two short documents, one sharing the question's words, the other answering it;
-    returns a container without a reranker and one with ``reranker``."""
-    from app.container import Container
-    from app.settings import Settings
-
-    docs = tmp_path_factory.mktemp("tesla-docs")
-    (docs / "nobel.md").write_text(
-        "# Tesla and the Nobel Prize\n\nIn 1915 newspapers reported that Tesla and Edison "
-        "would share the Nobel Prize in Physics. The award was never given to Tesla, and "
-        "the prize went to the Braggs instead.\n"
-    )
-    (docs / "medal.md").write_text(
-        "# Honours\n\nIn 1917 the American Institute of Electrical Engineers presented "
-        "Tesla with the Edison Medal, its highest honour.\n"
-    )
-    data = tmp_path_factory.mktemp("tesla-data")
-    plain = Container(Settings(data_dir=data, ingest_workers=0), embeddings=embeddings)
-    plain.ingestor.ingest_folder(docs, "tesla")
-    reranked = Container(
-        Settings(data_dir=data, ingest_workers=0, reranker=reranker), embeddings=embeddings
-    )
-    return plain, reranked

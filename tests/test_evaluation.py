@@ -84,6 +84,7 @@ def test_eval_cli_prints_json(tmp_path):
         "latency_p95_ms",
     ):
         assert key in report
+    assert report["config"]["embedding_model"] == "bge-small-en-v1.5"  # the default
     report = eval_json(env, "qa", "--squad", str(DATA / "squad-tiny.json"), "--negatives", "3")
     for key in (
         "answer_hit_rate",
@@ -96,3 +97,5 @@ def test_eval_cli_prints_json(tmp_path):
         "refusal_recall",
     ):
         assert key in report
+    assert report["config"]["reranker"] == "cross-encoder"
+    assert report["config"]["support_model"] == "all-MiniLM-L6-v2"

@@ -1,17 +1,19 @@
-"""The query-likelihood reranker: real SmolLM2 GGUF through llama-cpp-python."""
+"""What every reranker must do (the contract), run against each real implementation:
+the cross-encoder (ONNX, always installed) and query likelihood (needs the llamacpp extra)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import importlib.util
 
 import pytest
 from langchain_core.documents import Document
+from pydantic import Field
 
-from retrieval.errors import ConfigurationError
+from retrieval.reranking import Reranker
 
-pytestmark = [pytest.mark.integration, pytest.mark.llamacpp]
+pytestmark = pytest.mark.integration
 
-pytest.importorskip("llama_cpp", reason="needs the 'llamacpp' extra")
+HAS_LLAMA = importlib.util.find_spec("llama_cpp") is not None
 
 BRIDGE = [
     Document(
@@ -34,13 +36,32 @@ BRIDGE = [
     ),
 ]
 
+KINDS = [
+    "cross-encoder",
+    pytest.param(
+        "query-likelihood",
+        marks=[
+            pytest.mark.llamacpp,
+            pytest.mark.skipif(not HAS_LLAMA, reason="needs the 'llamacpp' extra"),
+        ],
+    ),
+]
 
-@pytest.fixture(scope="module")
-def reranker():
+
+def make(kind: str, **kwargs):
+    if kind == "cross-encoder":
+        from retrieval.cross_encoder import CrossEncoderReranker
+
+        return CrossEncoderReranker(**kwargs)
     from retrieval.providers.llamacpp import default_gguf
     from retrieval.query_likelihood import QueryLikelihoodReranker
 
-    r = QueryLikelihoodReranker(gguf_path=default_gguf(), retrieval_weight=0.0)
+    return QueryLikelihoodReranker(gguf_path=default_gguf(), **kwargs)
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def reranker(request):
+    r = make(request.param, retrieval_weight=0.0)
     r.warm_up()
     return r
 
@@ -59,21 +80,13 @@ def test_the_passage_that_answers_the_question_comes_first(reranker, question, f
     assert [d.metadata["rank"] for d in out] == [1, 2, 3]
     assert out[0].metadata["rerank_score"] == 1.0
     assert sorted(d.id for d in out) == sorted(d.id for d in BRIDGE)  # nothing lost
+    assert BRIDGE[0].metadata == {"score": 0.9}  # inputs not mutated
 
 
-def test_likelihood_is_higher_for_the_answering_passage(reranker):
-    q = "Who designed the Golden Gate Bridge?"
-    assert reranker.likelihood(q, BRIDGE[1].page_content) > reranker.likelihood(
-        q, BRIDGE[2].page_content
-    )
-
-
-def test_retrieval_weight_one_keeps_the_retrieval_order(reranker):
-    from retrieval.query_likelihood import QueryLikelihoodReranker
-
-    keep = QueryLikelihoodReranker(gguf_path=reranker.gguf_path, retrieval_weight=1.0)
-    keep._llm = reranker._llm  # share the loaded model
-    out = keep.compress_documents(BRIDGE, "Who designed the Golden Gate Bridge?")
+@pytest.mark.parametrize("kind", KINDS)
+def test_retrieval_weight_one_keeps_the_retrieval_order(kind):
+    keep = make(kind, retrieval_weight=1.0)
+    out = keep.compress_documents(BRIDGE, "How many vacation days carry over?")
     assert [d.id for d in out] == ["colour", "designer", "leave"]
 
 
@@ -83,46 +96,75 @@ def test_nothing_to_rerank_is_returned_as_is(reranker):
     assert reranker.compress_documents(BRIDGE, "   ") == BRIDGE
 
 
-def test_a_missing_model_file_is_a_configuration_error(tmp_path):
-    from retrieval.query_likelihood import QueryLikelihoodReranker
-
-    with pytest.raises(ConfigurationError, match="not found"):
-        QueryLikelihoodReranker(gguf_path=tmp_path / "nope.gguf")
-
-
-def test_a_corrupt_model_file_fails_on_load_with_its_name(tmp_path):
-    from retrieval.query_likelihood import QueryLikelihoodReranker
-
-    bad = tmp_path / "bad.gguf"
-    bad.write_bytes(b"GGUF" + b"\x00" * 64)
-    r = QueryLikelihoodReranker(gguf_path=bad)
-    with pytest.raises(ConfigurationError, match="bad.gguf"):
-        r.warm_up()
-
-
-def test_settings_reject_a_missing_reranker_model(tmp_path):
-    from pydantic import ValidationError
-
+@pytest.mark.parametrize("kind", KINDS)
+def test_answers_cite_the_passage_the_reranker_put_first(kind, tmp_path_factory, real_embeddings):
+    """Two short documents: one shares the question's words, the other answers it."""
+    from app.container import Container
     from app.settings import Settings
 
-    with pytest.raises(ValidationError, match="GROUNDWORK_RERANKER_GGUF_PATH"):
-        Settings(data_dir=tmp_path, reranker_gguf_path=Path(tmp_path / "x.gguf"))
-    with pytest.raises(ValidationError):
-        Settings(data_dir=tmp_path, reranker="colbert")
-
-
-@pytest.fixture(scope="module")
-def tesla(tmp_path_factory, real_embeddings):
-    from tests.conftest import tesla_containers
-
-    return tesla_containers(tmp_path_factory, real_embeddings, "query-likelihood")
-
-
-def test_answers_cite_the_passage_the_reranker_put_first(tesla):
-    plain, reranked = tesla
-    question = "Which medal did Tesla receive?"
-    answer = reranked.answers.ask(question, "tesla")
+    docs = tmp_path_factory.mktemp("tesla-docs")
+    (docs / "nobel.md").write_text(
+        "# Tesla and the Nobel Prize\n\nIn 1915 newspapers reported that Tesla and Edison "
+        "would share the Nobel Prize in Physics. The award was never given to Tesla, and "
+        "the prize went to the Braggs instead.\n"
+    )
+    (docs / "medal.md").write_text(
+        "# Honours\n\nIn 1917 the American Institute of Electrical Engineers presented "
+        "Tesla with the Edison Medal, its highest honour.\n"
+    )
+    data = tmp_path_factory.mktemp("tesla-data")
+    plain = Container(
+        Settings(data_dir=data, ingest_workers=0, reranker="none"), embeddings=real_embeddings
+    )
+    plain.ingestor.ingest_folder(docs, "tesla")
+    reranked = Container(
+        Settings(data_dir=data, ingest_workers=0, reranker=kind), embeddings=real_embeddings
+    )
+    answer = reranked.answers.ask("Which medal did Tesla receive?", "tesla")
     assert not answer.refused
     assert answer.citations[0].source == "medal.md"
     assert "Edison Medal" in answer.answer
     assert reranked.scorer.order_weight > plain.scorer.order_weight == 0.0
+
+
+class KeywordReranker(Reranker):
+    """A scripted reranker: chunks naming ``word`` first; it records how many it read."""
+
+    word: str
+    seen: list[int] = Field(default_factory=list)
+
+    def warm_up(self) -> None:
+        pass
+
+    def relevance(self, query, passages):
+        self.seen.append(len(passages))
+        return [float(self.word in p.lower()) for p in passages]
+
+
+def test_the_reranker_reads_a_deeper_pool_and_the_answer_keeps_top_k(tmp_path):
+    from app.container import Container
+    from app.settings import Settings
+    from retrieval.answering import AnswerService
+    from retrieval.citations import CitationVerifier
+    from tests.conftest import copy_samples
+    from tests.fakes import HashingEmbeddings
+
+    c = Container(
+        Settings(data_dir=tmp_path / "data", ingest_workers=0), embeddings=HashingEmbeddings()
+    )
+    c.ingestor.ingest_folder(copy_samples(tmp_path / "docs"), "company")
+    reranker = KeywordReranker(word="parking", retrieval_weight=0.0)
+    service = AnswerService(
+        c.retriever,
+        c.provider,
+        c.scorer,
+        CitationVerifier(c.scorer),
+        top_k=2,
+        reranker=reranker,
+        rerank_pool=8,
+    )
+    events = list(service.stream("How many vacation days carry over?", "company"))
+    sources = next(e.data for e in events if e.kind == "sources")
+    assert reranker.seen == [8]
+    assert len(sources) == 2
+    assert "parking" in sources[0].page_content.lower()

@@ -9,6 +9,7 @@ from pathlib import Path
 from app.container import Container
 from app.evaluation.datasets import SquadQuestion, materialize_squad, read_squad
 from app.evaluation.metrics import best_f1, contains_answer, hit_at_k, percentile
+from app.evaluation.retrieval_eval import configuration
 from ingest.pipeline import document_id
 from ingest.progress import IngestProgress, NoProgress
 from retrieval import metadata as md
@@ -31,6 +32,7 @@ class QAReport:
     negatives: int
     refusal_precision: float
     refusal_recall: float
+    config: dict
     ingest: dict
 
     def to_dict(self) -> dict:
@@ -117,5 +119,14 @@ def run_qa_eval(
         negatives=len(neg_questions),
         refusal_precision=round(true_refusals / max(true_refusals + false_refusals, 1), 4),
         refusal_recall=round(true_refusals / max(len(neg_questions), 1), 4),
+        config=configuration(
+            container.settings,
+            "embedding_model",
+            "support_model",
+            "reranker",
+            "rerank_pool",
+            "refuse_below",
+            "answer_max_sentences",
+        ),
         ingest={k: v for k, v in summary.to_dict().items() if k != "documents"},
     )

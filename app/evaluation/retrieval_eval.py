@@ -26,10 +26,16 @@ class RetrievalReport:
     mrr_at_10: float
     latency_p50_ms: float
     latency_p95_ms: float
+    config: dict
     ingest: dict
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def configuration(settings, *names: str) -> dict:
+    """The settings a figure depends on, so a report says what produced it."""
+    return {name: getattr(settings, name) for name in names}
 
 
 def document_ranking(chunks, depth: int = 100) -> dict[str, float]:
@@ -93,5 +99,8 @@ def run_retrieval_eval(
         mrr_at_10=round(sum(mrr) / n, 4),
         latency_p50_ms=round(percentile(latencies, 50), 1),
         latency_p95_ms=round(percentile(latencies, 95), 1),
+        config=configuration(
+            container.settings, "embedding_model", "fusion", "dense_weight", "chunk_size"
+        ),
         ingest={k: v for k, v in summary.to_dict().items() if k != "documents"},
     )
