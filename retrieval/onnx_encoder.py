@@ -55,6 +55,9 @@ class OnnxEncoder:
                 if self.threads:
                     options.intra_op_num_threads = self.threads
                 options.log_severity_level = 3
+                # idle threads sleep instead of spinning: parser processes and the other
+                # model need the cores between batches
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 session = ort.InferenceSession(
                     str(self.folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
                 )
