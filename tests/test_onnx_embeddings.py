@@ -99,3 +99,11 @@ def test_the_container_retrieves_with_bge_and_scores_support_with_minilm(tmp_pat
     assert c.scorer.embeddings is c.support_embeddings
     same = Container(Settings(data_dir=tmp_path, support_model="bge-small-en-v1.5"))
     assert same.support_embeddings is same.embeddings
+
+
+def test_a_bundled_model_whose_package_is_missing_says_how_to_get_it(monkeypatch):
+    from retrieval.bundled_models import BUNDLED, BundledModel, model_dir
+
+    monkeypatch.setitem(BUNDLED, "gone", BundledModel("gone", "no_such_package_gw", "m"))
+    with pytest.raises(ConfigurationError, match="'no_such_package_gw' package, which is not"):
+        model_dir("gone")
