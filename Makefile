@@ -8,7 +8,7 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo cli-demo test lint install install-dev chromium clean
+.PHONY: demo cli-demo test test-fast lint install install-dev chromium clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -47,6 +47,11 @@ chromium:
 test: install-dev chromium
 	$(VENV)/bin/ruff check app ingest retrieval ui tests benchmarks scripts
 	$(VENV)/bin/pytest -q
+
+# the edit-test loop: unit tests only (no servers, no browser, no llama.cpp, no models)
+test-fast: install-dev
+	$(VENV)/bin/ruff check app ingest retrieval ui tests benchmarks scripts
+	$(VENV)/bin/pytest -q -m "not integration and not server and not llamacpp" -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) data

@@ -65,9 +65,9 @@ def ingest(
     from ingest.progress import RichProgress
 
     container = _container()
-    ingestor = container.ingestor
     if workers is not None:
-        ingestor.workers = workers
+        container.settings.ingest_workers = workers
+    ingestor = container.ingestor
     with container.writer_lock:
         summary = ingestor.ingest_folder(path, collection, prune=prune, progress=RichProgress())
     if as_json:

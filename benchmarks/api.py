@@ -79,7 +79,7 @@ def main() -> None:
 
     from app.container import Container
     from app.settings import Settings
-    from retrieval.embeddings import make_embeddings
+    from retrieval.models.embeddings import make_embeddings
 
     rng = random.Random(5)
     questions = [sentence(rng).rstrip(".").lower() + "?" for _ in range(300)]

@@ -84,7 +84,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from app.settings import Settings
-    from retrieval.embeddings import make_embeddings, resolve_model_path
+    from retrieval.models.embeddings import make_embeddings, resolve_model_path
 
     folder = make_pdfs(args.corpus / f"{args.pdfs}x{args.pages}", args.pdfs, args.pages)
     models = list(dict.fromkeys(args.models or [Settings().embedding_model, "all-MiniLM-L6-v2"]))

@@ -55,7 +55,7 @@ def build(container, name: str, size: int, dim: int, seed: int = 3) -> None:
             )
         vecs = nprng.normal(size=(n, dim)).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        container.vector_store.upsert(
+        container.chunk_store.upsert(
             name,
             [d.id for d in docs],
             [d.page_content for d in docs],
@@ -87,7 +87,7 @@ def main() -> None:
 
     from app.container import Container
     from app.settings import Settings
-    from retrieval.embeddings import make_embeddings
+    from retrieval.models.embeddings import make_embeddings
 
     model = Settings().embedding_model
     embeddings = make_embeddings(model)
@@ -101,7 +101,7 @@ def main() -> None:
         for size in args.sizes:
             name = f"bench-{size}"
             build(container, name, size, embeddings.dimension)
-            view = container.vector_store.langchain(name)
+            view = container.chunk_store.langchain(name)
             runs = {
                 "baseline: Chroma.similarity_search": lambda q, v=view: v.similarity_search(q, k=5),
                 "Groundwork dense": container.retriever(name, mode="dense").search,

@@ -2,7 +2,9 @@
 
 They decide what a re-run must do and back ``groundwork docs list``. A row is marked
 ``pending`` before its chunks are written and ``ok`` after, so a job killed in between
-is finished (without duplicates) by the next run.
+is finished (without duplicates) by the next run. Rows are written and read by column
+name; the file carries a schema version (``PRAGMA user_version``) so a later change can
+migrate it: add a step to ``_MIGRATIONS`` and raise ``SCHEMA_VERSION``.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import sqlite3
 import time
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from retrieval.sqlite_db import SQLiteFile, transaction
 
-_SCHEMA = """
+SCHEMA_VERSION = 1
+
+_TABLE = """
 CREATE TABLE IF NOT EXISTS documents (
     collection TEXT NOT NULL,
     document_id TEXT NOT NULL,
@@ -33,7 +37,15 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 """
 
+# version n → n + 1; version 0 is a new file or one written before versions were kept,
+# whose table is the version-1 table
+_MIGRATIONS: dict[int, str] = {0: _TABLE}
+
 OK, PENDING, FAILED = "ok", "pending", "failed"
+
+
+class SchemaTooNewError(RuntimeError):
+    """The records file was written by a newer Groundwork."""
 
 
 @dataclass
@@ -41,42 +53,76 @@ class DocumentRecord:
     collection: str
     document_id: str
     source: str
-    title: str | None
-    content_hash: str | None
-    config: str | None
     status: str
-    reason: str | None
-    chunk_count: int
-    page_count: int | None
-    size_bytes: int | None
-    updated_at: float
+    title: str | None = None
+    content_hash: str | None = None
+    config: str | None = None
+    reason: str | None = None
+    chunk_count: int = 0
+    page_count: int | None = None
+    size_bytes: int | None = None
+    updated_at: float = 0.0
+
+
+COLUMNS = tuple(f.name for f in fields(DocumentRecord))
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM documents"
+_INSERT = (
+    f"INSERT OR REPLACE INTO documents ({', '.join(COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in COLUMNS)})"
+)
+
+
+def _record(row: sqlite3.Row | None) -> DocumentRecord | None:
+    return DocumentRecord(**{c: row[c] for c in COLUMNS}) if row is not None else None
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the file to ``SCHEMA_VERSION``; returns the version it had."""
+    with transaction(conn):
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        if found > SCHEMA_VERSION:
+            raise SchemaTooNewError(
+                f"the records file has schema version {found}; this Groundwork reads "
+                f"up to {SCHEMA_VERSION}: upgrade Groundwork"
+            )
+        for version in range(found, SCHEMA_VERSION):
+            for statement in filter(str.strip, _MIGRATIONS[version].split(";")):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return found
 
 
 class RecordStore(SQLiteFile):
     def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA)
+        super().__init__(path, "")
+        migrate(self.conn)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = super().conn
+        conn.row_factory = sqlite3.Row
+        return conn
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return transaction(self.conn)
 
     def get(self, collection: str, document_id: str) -> DocumentRecord | None:
         row = self.conn.execute(
-            "SELECT * FROM documents WHERE collection = ? AND document_id = ?",
-            (collection, document_id),
+            f"{_SELECT} WHERE collection = ? AND document_id = ?", (collection, document_id)
         ).fetchone()
-        return DocumentRecord(*row) if row else None
+        return _record(row)
 
     def list(self, collection: str) -> list[DocumentRecord]:
         rows = self.conn.execute(
-            "SELECT * FROM documents WHERE collection = ? ORDER BY source", (collection,)
+            f"{_SELECT} WHERE collection = ? ORDER BY source", (collection,)
         ).fetchall()
-        return [DocumentRecord(*r) for r in rows]
+        return [_record(r) for r in rows]
 
     def find_by_source(self, collection: str, source: str) -> DocumentRecord | None:
         row = self.conn.execute(
-            "SELECT * FROM documents WHERE collection = ? AND source = ?", (collection, source)
+            f"{_SELECT} WHERE collection = ? AND source = ?", (collection, source)
         ).fetchone()
-        return DocumentRecord(*row) if row else None
+        return _record(row)
 
     def collections(self) -> list[str]:
         return [
@@ -88,23 +134,7 @@ class RecordStore(SQLiteFile):
 
     def put(self, record: DocumentRecord, conn: sqlite3.Connection | None = None) -> None:
         record.updated_at = time.time()
-        (conn or self.conn).execute(
-            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                record.collection,
-                record.document_id,
-                record.source,
-                record.title,
-                record.content_hash,
-                record.config,
-                record.status,
-                record.reason,
-                record.chunk_count,
-                record.page_count,
-                record.size_bytes,
-                record.updated_at,
-            ),
-        )
+        (conn or self.conn).execute(_INSERT, asdict(record))
 
     def delete(self, collection: str, document_id: str) -> None:
         self.conn.execute(

@@ -23,3 +23,24 @@ class InvalidCollectionNameError(GroundworkError):
 
 class ProviderUnavailableError(GroundworkError):
     """The answer model or the store cannot be reached right now."""
+
+
+class StoreUnavailableError(ProviderUnavailableError):
+    """The Chroma server cannot be reached (it is down, or the URL is wrong)."""
+
+
+def outage_reason(exc: BaseException | None) -> str | None:
+    """A reason when ``exc`` (or what caused it) means a service we call (the Chroma
+    server, a model server) cannot be reached; None for any other error."""
+    import httpx
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError):
+            return f"{type(exc).__name__}: {exc}"
+        text = str(exc)
+        if "Could not connect to" in text or "Connection refused" in text:
+            return text
+        exc = exc.__cause__ or exc.__context__
+    return None

@@ -154,10 +154,6 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
 def content_terms(text: str) -> list[str]:
     """Stemmed words without stop words, in order (duplicates kept)."""
     sw = STOPWORDS

@@ -35,7 +35,7 @@ def fake_container(settings):
 
 @pytest.fixture(scope="session")
 def real_embeddings():
-    from retrieval.embeddings import SentenceTransformerEmbeddings
+    from retrieval.models.embeddings import SentenceTransformerEmbeddings
 
     emb = SentenceTransformerEmbeddings()
     emb.warm_up()

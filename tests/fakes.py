@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -52,15 +53,26 @@ class FailingEmbeddings(HashingEmbeddings):
         return super().encode(texts)
 
 
-class SlowEmbeddings(HashingEmbeddings):
-    """Takes ``delay`` seconds per batch, like a real model on a busy machine."""
+class GatedEmbeddings(HashingEmbeddings):
+    """Lets ``open_batches`` batches (calls with several texts) through, then holds each
+    later batch until ``release()``: a test can act while a job is surely mid-way,
+    however fast the machine. Single texts (queries, warm-up) always pass."""
 
-    def __init__(self, delay: float) -> None:
+    def __init__(self, open_batches: int) -> None:
         super().__init__()
-        self.delay = delay
+        self.open_batches = open_batches
+        self.batches = 0
+        self.gate = threading.Event()
+        self.holding = threading.Event()
+
+    def release(self) -> None:
+        self.gate.set()
 
     def encode(self, texts):
-        import time
-
-        time.sleep(self.delay)
+        if len(texts) > 1:
+            self.batches += 1
+            if self.batches > self.open_batches and not self.gate.is_set():
+                self.holding.set()
+                if not self.gate.wait(120):
+                    raise TimeoutError("the test never released the gate")
         return super().encode(texts)

@@ -30,10 +30,10 @@ def test_upload_ingests_each_file_and_reports_it(api):
 
 def test_uploading_the_same_files_again_changes_nothing(api):
     upload(api)
-    chunks = api.container.vector_store.count("company")
+    chunks = api.container.chunk_store.count("company")
     again = by_name(upload(api))
     assert {f["status"] for n, f in again.items() if "damaged" not in n} == {"unchanged"}
-    assert api.container.vector_store.count("company") == chunks
+    assert api.container.chunk_store.count("company") == chunks
 
 
 def test_a_changed_upload_replaces_its_old_chunks(api):
@@ -44,7 +44,7 @@ def test_a_changed_upload_replaces_its_old_chunks(api):
     detail = api.get(f"/collections/company/documents/{doc_id}?chunks=true").json()
     texts = " ".join(c["text"] for c in detail["chunk_list"])
     assert "opens at 6" in texts and "opens at 7" not in texts
-    assert api.container.vector_store.count("company") == detail["chunks"]
+    assert api.container.chunk_store.count("company") == detail["chunks"]
 
 
 def test_bad_files_are_rejected_by_content_and_the_rest_goes_in(api):
@@ -107,7 +107,7 @@ def test_document_detail_and_delete(api):
     assert api.delete(f"/collections/company/documents/{doc_id}").status_code == 204
     assert api.get(f"/collections/company/documents/{doc_id}").status_code == 404
     assert api.delete(f"/collections/company/documents/{doc_id}").status_code == 404
-    assert api.container.vector_store.count("company") == 0
+    assert api.container.chunk_store.count("company") == 0
     asked = api.post("/ask", json={"question": "vacation days carry over", "collection": "company"})
     assert asked.json()["refused"] is True
 

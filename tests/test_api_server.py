@@ -186,5 +186,5 @@ def test_a_job_killed_with_the_server_resumes_without_duplicates(tmp_path):
     from app.container import Container
     from app.settings import Settings
 
-    store = Container(Settings(data_dir=data)).vector_store
+    store = Container(Settings(data_dir=data)).chunk_store
     assert store.count("notes") == sum(d["chunks"] for d in docs)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from retrieval.citations import CitationVerifier, claims
-from retrieval.support import SupportScorer
+from retrieval.answer.citations import CitationVerifier, claims
+from retrieval.answer.support import SupportScorer
 from tests.fakes import HashingEmbeddings
 
 VACATION = Document(
@@ -81,7 +81,7 @@ def test_citations_come_in_the_order_the_answer_uses_them():
 
 
 def test_the_extractive_answer_leads_with_its_best_supported_source():
-    from retrieval.providers.extractive import ExtractiveProvider
+    from retrieval.answer.providers.extractive import ExtractiveProvider
 
     scorer = SupportScorer(HashingEmbeddings())
     provider = ExtractiveProvider(scorer, max_sentences=2, second_ratio=0.0)

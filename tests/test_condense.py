@@ -2,7 +2,7 @@
 
 import pytest
 
-from retrieval.condense import Turn, is_follow_up, standalone_question
+from retrieval.answer.condense import Turn, is_follow_up, standalone_question
 
 HISTORY = [
     Turn("user", "How long is parental leave for birth parents?"),

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def reranker():
-    from retrieval.cross_encoder import CrossEncoderReranker
+    from retrieval.rerank.cross_encoder import CrossEncoderReranker
 
     r = CrossEncoderReranker(retrieval_weight=0.0)
     r.warm_up()
@@ -32,20 +32,25 @@ def test_batches_sorted_by_length_give_each_passage_its_own_score(reranker):
     passages = [d.page_content for d in BRIDGE] * 3 + ["short"]
     alone = [reranker.relevance("Who designed the bridge?", [p])[0] for p in passages]
     together = reranker.relevance("Who designed the bridge?", passages)
-    # INT8 dynamic quantisation scales activations per batch: scores move a little
-    # (≤ 0.2 on a logit scale spanning 20); a mix-up between passages would move them by 10
-    assert together == pytest.approx(alone, abs=0.2)
+    # INT8 dynamic quantisation scales activations per batch, so scores move a little, by
+    # how much depends on the CPU (0.24 seen). A mix-up between passages would move a score
+    # to another passage's: tolerate under half the smallest gap between distinct passages.
+    distinct = sorted(set(round(a, 3) for a in alone))
+    gap = min(b - a for a, b in zip(distinct, distinct[1:], strict=False))
+    assert gap > 1.0  # the passages are told apart by a wide margin
+    assert together == pytest.approx(alone, abs=gap / 2)
+    assert set(sorted(range(len(passages)), key=lambda n: together[n])[-3:]) == {1, 4, 7}
 
 
 def test_an_unknown_model_name_fails_at_construction(tmp_path):
-    from retrieval.cross_encoder import CrossEncoderReranker
+    from retrieval.rerank.cross_encoder import CrossEncoderReranker
 
     with pytest.raises(ConfigurationError, match="lacks model.onnx, tokenizer.json"):
         CrossEncoderReranker(model=str(tmp_path))
 
 
 def test_a_corrupt_model_file_fails_on_load_and_names_the_folder(tmp_path):
-    from retrieval.cross_encoder import CrossEncoderReranker
+    from retrieval.rerank.cross_encoder import CrossEncoderReranker
 
     (tmp_path / "model.onnx").write_bytes(b"not an onnx graph")
     (tmp_path / "tokenizer.json").write_text("{}")

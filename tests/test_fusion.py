@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.fusion import convex_combination, min_max, reciprocal_rank_fusion
+from retrieval.search.fusion import convex_combination, min_max, reciprocal_rank_fusion
 
 
 def test_rrf_matches_hand_computed_scores():

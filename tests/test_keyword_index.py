@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from retrieval.keyword_index import KeywordIndex, fts_query
+from retrieval.search.keyword_index import KeywordIndex, fts_query
 
 
 def chunk(doc_id: str, i: int, text: str, source: str = "a.txt") -> Document:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def bge():
-    from retrieval.onnx_embeddings import OnnxEmbeddings
+    from retrieval.models.onnx_embeddings import OnnxEmbeddings
 
     emb = OnnxEmbeddings("bge-small-en-v1.5")
     emb.warm_up()
@@ -22,7 +22,7 @@ def bge():
 
 
 def test_vectors_are_unit_length_and_the_dimension_is_known_before_loading(bge):
-    from retrieval.onnx_embeddings import OnnxEmbeddings
+    from retrieval.models.onnx_embeddings import OnnxEmbeddings
 
     assert OnnxEmbeddings("bge-small-en-v1.5")._encoder._session is None
     assert OnnxEmbeddings("bge-small-en-v1.5").dimension == 384
@@ -52,7 +52,7 @@ def test_queries_get_the_model_instruction_and_documents_do_not(bge):
 
 
 def test_a_copied_model_folder_works_with_mean_pooling(bge, tmp_path):
-    from retrieval.onnx_embeddings import OnnxEmbeddings
+    from retrieval.models.onnx_embeddings import OnnxEmbeddings
 
     folder = tmp_path / "my-model"
     shutil.copytree(bge.folder, folder)
@@ -64,7 +64,7 @@ def test_a_copied_model_folder_works_with_mean_pooling(bge, tmp_path):
 
 
 def test_bad_models_fail_with_the_reason(tmp_path):
-    from retrieval.onnx_embeddings import OnnxEmbeddings
+    from retrieval.models.onnx_embeddings import OnnxEmbeddings
 
     with pytest.raises(ConfigurationError, match="lacks model.onnx"):
         OnnxEmbeddings(str(tmp_path))
@@ -90,8 +90,8 @@ def test_settings_name_the_model_setting_that_is_wrong(tmp_path):
 def test_the_container_retrieves_with_bge_and_scores_support_with_minilm(tmp_path):
     from app.container import Container
     from app.settings import Settings
-    from retrieval.embeddings import SentenceTransformerEmbeddings
-    from retrieval.onnx_embeddings import OnnxEmbeddings
+    from retrieval.models.embeddings import SentenceTransformerEmbeddings
+    from retrieval.models.onnx_embeddings import OnnxEmbeddings
 
     c = Container(Settings(data_dir=tmp_path))
     assert isinstance(c.embeddings, OnnxEmbeddings)
@@ -102,7 +102,7 @@ def test_the_container_retrieves_with_bge_and_scores_support_with_minilm(tmp_pat
 
 
 def test_a_bundled_model_whose_package_is_missing_says_how_to_get_it(monkeypatch):
-    from retrieval.bundled_models import BUNDLED, BundledModel, model_dir
+    from retrieval.models.bundled import BUNDLED, BundledModel, model_dir
 
     monkeypatch.setitem(BUNDLED, "gone", BundledModel("gone", "no_such_package_gw", "m"))
     with pytest.raises(ConfigurationError, match="'no_such_package_gw' package, which is not"):

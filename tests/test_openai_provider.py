@@ -17,7 +17,7 @@ pytest.importorskip("sse_starlette")
 
 @pytest.fixture(scope="module")
 def llama_server():
-    from retrieval.providers.llamacpp import default_gguf
+    from retrieval.models.llama import default_gguf
 
     port = free_port()
     proc = subprocess.Popen(
@@ -64,7 +64,6 @@ def test_openai_provider_answers_with_only_verified_citations(llama_server, comp
     assert container.provider.name == "openai"
     answer = container.answers.ask("How many vacation days carry over?", "company")
     assert answer.provider == "openai"
-    assert answer.timings_ms.generate > 0
     if answer.refused:
         assert answer.citations == []
     else:  # whatever the small model wrote, what survives is backed by a quoted source
@@ -108,4 +107,9 @@ def test_llamacpp_provider_runs_the_packaged_gguf(company):
     container = Container(settings, embeddings=company.embeddings)
     answer = container.answers.ask("What is the home office stipend?", "company")
     assert answer.provider == "llamacpp"
-    assert answer.refused or all(f"[{c.n}]" in answer.answer for c in answer.citations)
+    # whatever the small model wrote, every citation kept is marked in the answer text
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.answer
+    assert answer.refused == (answer.citations == [])
+    container.answers.ask("How many vacation days carry over?", "company")
+    assert container.provider.model.loads == 1  # loaded once, reused

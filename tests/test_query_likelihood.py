@@ -17,8 +17,8 @@ pytest.importorskip("llama_cpp", reason="needs the 'llamacpp' extra")
 
 @pytest.fixture(scope="module")
 def reranker():
-    from retrieval.providers.llamacpp import default_gguf
-    from retrieval.query_likelihood import QueryLikelihoodReranker
+    from retrieval.models.llama import default_gguf
+    from retrieval.rerank.query_likelihood import QueryLikelihoodReranker
 
     r = QueryLikelihoodReranker(gguf_path=default_gguf(), retrieval_weight=0.0)
     r.warm_up()
@@ -33,14 +33,14 @@ def test_likelihood_is_higher_for_the_answering_passage(reranker):
 
 
 def test_a_missing_model_file_is_a_configuration_error(tmp_path):
-    from retrieval.query_likelihood import QueryLikelihoodReranker
+    from retrieval.rerank.query_likelihood import QueryLikelihoodReranker
 
     with pytest.raises(ConfigurationError, match="not found"):
         QueryLikelihoodReranker(gguf_path=tmp_path / "nope.gguf")
 
 
 def test_a_corrupt_model_file_fails_on_load_with_its_name(tmp_path):
-    from retrieval.query_likelihood import QueryLikelihoodReranker
+    from retrieval.rerank.query_likelihood import QueryLikelihoodReranker
 
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(b"GGUF" + b"\x00" * 64)

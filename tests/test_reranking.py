@@ -9,7 +9,7 @@ import pytest
 from langchain_core.documents import Document
 from pydantic import Field
 
-from retrieval.reranking import Reranker
+from retrieval.rerank.base import Reranker
 
 pytestmark = pytest.mark.integration
 
@@ -50,11 +50,11 @@ KINDS = [
 
 def make(kind: str, **kwargs):
     if kind == "cross-encoder":
-        from retrieval.cross_encoder import CrossEncoderReranker
+        from retrieval.rerank.cross_encoder import CrossEncoderReranker
 
         return CrossEncoderReranker(**kwargs)
-    from retrieval.providers.llamacpp import default_gguf
-    from retrieval.query_likelihood import QueryLikelihoodReranker
+    from retrieval.models.llama import default_gguf
+    from retrieval.rerank.query_likelihood import QueryLikelihoodReranker
 
     return QueryLikelihoodReranker(gguf_path=default_gguf(), **kwargs)
 
@@ -144,8 +144,8 @@ class KeywordReranker(Reranker):
 def test_the_reranker_reads_a_deeper_pool_and_the_answer_keeps_top_k(tmp_path):
     from app.container import Container
     from app.settings import Settings
-    from retrieval.answering import AnswerService
-    from retrieval.citations import CitationVerifier
+    from retrieval.answer.citations import CitationVerifier
+    from retrieval.answer.service import AnswerService
     from tests.conftest import copy_samples
     from tests.fakes import HashingEmbeddings
 

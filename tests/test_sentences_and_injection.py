@@ -1,5 +1,5 @@
-from retrieval.injection import looks_like_injection
-from retrieval.sentences import split_sentences
+from retrieval.answer.injection import looks_like_injection
+from retrieval.answer.sentences import split_sentences
 
 
 def test_sentence_offsets_point_into_the_text():

@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui.client import ApiError, GroundworkClient
 from ui.settings import UISettings
+from ui.status import show_readiness
 
 
 @dataclass
@@ -44,8 +45,7 @@ def sidebar(*, allow_new_collection: bool = False) -> Connection:
             st.error(str(exc))
             st.stop()
         provider = ready.get("checks", {}).get("provider", "?")
-        if ready.get("status") != "ready":
-            st.warning(f"The API is starting or degraded: {ready.get('checks')}")
+        show_readiness(client, ready)
         if not names and not allow_new_collection:
             st.info("This key can read no collection yet. Upload documents on the Documents page.")
         collection = st.selectbox(

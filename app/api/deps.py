@@ -64,9 +64,7 @@ def not_found(collection: str) -> HTTPException:
 
 
 def collection_exists(container: Container, collection: str) -> bool:
-    return (
-        container.vector_store.exists(collection) or collection in container.records.collections()
-    )
+    return container.chunk_store.exists(collection) or collection in container.records.collections()
 
 
 def readable(container: Container, principal: Principal, collection: str) -> str:

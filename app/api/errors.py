@@ -14,6 +14,7 @@ from retrieval.errors import (
     GroundworkError,
     InvalidCollectionNameError,
     ProviderUnavailableError,
+    outage_reason,
 )
 
 log = logging.getLogger("groundwork.api")
@@ -30,29 +31,13 @@ _STATUS: list[tuple[type[Exception], int]] = [
 ]
 
 
-def outage_reason(exc: BaseException) -> str | None:
-    """A reason if ``exc`` means a dependency (Chroma server, model server) is unreachable."""
-    import httpx
-
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError):
-            return f"a service Groundwork needs is unreachable: {type(exc).__name__}: {exc}"
-        text = str(exc)
-        if "Could not connect to" in text or "Connection refused" in text:
-            return f"a service Groundwork needs is unreachable: {text}"
-        exc = exc.__cause__ or exc.__context__
-    return None
-
-
 def status_for(exc: Exception) -> tuple[int, str]:
     for cls, code in _STATUS:
         if isinstance(exc, cls):
             return code, str(exc)
     reason = outage_reason(exc)
     if reason:
-        return 503, reason
+        return 503, f"a service Groundwork needs is unreachable: {reason}"
     return 500, "internal error; the server log has the details"
 
 

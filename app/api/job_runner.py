@@ -22,9 +22,12 @@ class JobCancelled(Exception):
 
 
 class JobProgress:
-    """An ``IngestProgress`` that mirrors the live summary into the job row."""
+    """An ``IngestProgress`` that mirrors the live summary into the job row.
 
-    def __init__(self, store: JobStore, job: Job, summary: IngestSummary, every_s: float = 0.5):
+    The row is written after every batch (a batch is hundreds of chunks, so this is one
+    small SQLite write per second or so); ``every_s`` can thin that out."""
+
+    def __init__(self, store: JobStore, job: Job, summary: IngestSummary, every_s: float = 0.0):
         self.store = store
         self.job = job
         self.summary = summary

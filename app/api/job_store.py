@@ -104,13 +104,26 @@ class JobStore(SQLiteFile):
         return job
 
     def save(self, job: Job) -> None:
+        """Write the job's progress. A cancel asked for by another request since the job
+        was read is kept: only ``replace`` clears it."""
         row = asdict(job)
         row["failed"] = json.dumps(row["failed"])
         placeholders = ",".join("?" for _ in _COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "id")
+        updates = updates.replace(
+            "cancel_requested = excluded.cancel_requested",
+            "cancel_requested = max(jobs.cancel_requested, excluded.cancel_requested)",
+        )
         self.conn.execute(
-            f"INSERT OR REPLACE INTO jobs ({','.join(_COLUMNS)}) VALUES ({placeholders})",
+            f"INSERT INTO jobs ({','.join(_COLUMNS)}) VALUES ({placeholders}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}",
             [row[c] for c in _COLUMNS],
         )
+
+    def replace(self, job: Job) -> None:
+        """Write the job as it is now, a cleared cancel included (a resumed job)."""
+        self.conn.execute("UPDATE jobs SET cancel_requested = 0 WHERE id = ?", (job.id,))
+        self.save(job)
 
     def get(self, job_id: str) -> Job | None:
         row = self.conn.execute(

@@ -89,12 +89,14 @@ def _add_keyed_docs(app: FastAPI) -> None:
 
 
 def _warm_up(app: FastAPI, container: Container) -> None:
-    """Load the embedding models (and the reranker) in the background; /ready says when."""
+    """Load the embedding models, the reranker and the answer provider's model in the
+    background; /ready says when."""
     try:
         container.embeddings.embed_query("warm-up")
         container.support_embeddings.embed_query("warm-up")
         if container.reranker is not None:
             container.reranker.warm_up()
+        container.provider.warm_up()
         app.state.warm.set()
     except Exception as exc:  # reported by /ready
         log.exception("could not load the models")

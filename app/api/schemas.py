@@ -1,4 +1,4 @@
-"""Request and response bodies of the API (the answer itself is ``retrieval.answer_schema``)."""
+"""Request and response bodies of the API (the answer itself is ``retrieval.answer.schema``)."""
 
 from __future__ import annotations
 

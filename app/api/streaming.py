@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.documents import Document
 
 from app.api.errors import status_for
-from retrieval.answering import Event
+from retrieval.answer.service import Event
 
 
 def prime(events: Iterator[Event]) -> tuple[str, list[Document], Iterator[Event]]:

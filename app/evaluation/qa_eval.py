@@ -13,7 +13,7 @@ from app.evaluation.retrieval_eval import configuration
 from ingest.pipeline import document_id
 from ingest.progress import IngestProgress, NoProgress
 from retrieval import metadata as md
-from retrieval.citations import MARKER
+from retrieval.answer.markers import MARKER
 
 
 @dataclass

@@ -26,10 +26,6 @@ class LoadedDocument:
     title: str
     sections: list[Section]
 
-    @property
-    def char_count(self) -> int:
-        return sum(len(s.text) for s in self.sections)
-
 
 class SectionBuilder:
     """Collects lines under the current heading path; a heading starts a new section."""

@@ -11,9 +11,9 @@ from app.api.deps import ContainerDep, PrincipalDep, readable
 from app.api.schemas import AskRequest, Message, SourceChunk
 from app.api.streaming import error_payload, prime, sse
 from app.container import Container
-from retrieval.answer_schema import Answer
-from retrieval.answering import Event
-from retrieval.condense import Turn
+from retrieval.answer.condense import Turn, recent_turns
+from retrieval.answer.schema import Answer
+from retrieval.answer.service import Event
 
 router = APIRouter(tags=["ask"])
 
@@ -32,8 +32,8 @@ _SSE_DOC = {
 
 
 def history_turns(container: Container, history: list[Message]) -> list[Turn]:
-    limit = container.settings.max_history_turns
-    return [Turn(m.role, m.content) for m in history[-limit:]] if limit else []
+    turns = [Turn(m.role, m.content) for m in history]
+    return recent_turns(turns, container.settings.max_history_turns)
 
 
 def check_question(container: Container, question: str) -> str:

@@ -13,7 +13,7 @@ router = APIRouter(prefix="/collections", tags=["collections"])
 @router.get("", response_model=list[CollectionOut])
 def list_collections(container: ContainerDep, principal: PrincipalDep) -> list[CollectionOut]:
     names = sorted(
-        set(container.vector_store.list_collections()) | set(container.records.collections())
+        set(container.chunk_store.list_collections()) | set(container.records.collections())
     )
     out = []
     for name in principal.readable(names):

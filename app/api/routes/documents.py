@@ -81,7 +81,7 @@ def get_document(
                 end=d.metadata.get(md.END),
                 text=d.page_content,
             )
-            for d in container.vector_store.document_chunks(collection, document_id)
+            for d in container.chunk_store.document_chunks(collection, document_id)
         ]
     return detail
 

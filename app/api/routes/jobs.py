@@ -82,6 +82,6 @@ def resume_job(
     resolve_job_path(container.settings.ingest_root, job.path)
     fresh = Job(job.id, job.collection, job.path, job.prune, job.owner, pid=os.getpid())
     fresh.created_at = job.created_at or time.time()
-    jobs.save(fresh)
+    jobs.replace(fresh)
     runner.submit(fresh)
     return fresh.to_out()

@@ -21,8 +21,8 @@ from app.api.deps import ContainerDep, PrincipalDep, readable
 from app.api.routes.ask import check_question
 from app.api.routes.collections import list_collections
 from app.api.streaming import error_payload, prime
-from retrieval.answering import Event
-from retrieval.condense import Turn
+from retrieval.answer.condense import Turn, recent_turns
+from retrieval.answer.service import Event
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -57,8 +57,8 @@ def _split(container, messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
         for m in messages[:last]
         if m.role in ("user", "assistant")
     ]
-    limit = container.settings.max_history_turns
-    return check_question(container, messages[last].text()), history[-limit:] if limit else []
+    question = check_question(container, messages[last].text())
+    return question, recent_turns(history, container.settings.max_history_turns)
 
 
 @router.get("/models")

@@ -7,8 +7,9 @@ from collections.abc import Iterator, Sequence
 
 from langchain_core.documents import Document
 
-from retrieval.providers.base import AnswerProvider, ProviderConfig, register_provider
-from retrieval.support import Candidate, SupportScorer
+from retrieval.answer.markers import with_markers
+from retrieval.answer.providers.base import AnswerProvider, ProviderConfig, register_provider
+from retrieval.answer.support import Candidate, SupportScorer
 
 
 @register_provider
@@ -58,10 +59,6 @@ class ExtractiveProvider(AnswerProvider):
         parts = []
         for cand in self.select(ranked):
             text = " ".join(cand.text.split())
-            m = re.search(r"[.!?]+[\"')\]]*$", text)
-            if m:
-                parts.append(f"{text[: m.start()]} [{cand.source}]{text[m.start() :]}")
-            else:
-                parts.append(f"{text} [{cand.source}]")
+            parts.append(with_markers(text, [cand.source]))
         answer = " ".join(parts)
         yield from re.findall(r"\S+\s*", answer)

@@ -6,10 +6,10 @@ from collections.abc import Iterator, Sequence
 
 from langchain_core.documents import Document
 
+from retrieval.answer.prompt import build_messages
+from retrieval.answer.providers.base import AnswerProvider, ProviderConfig, register_provider
+from retrieval.answer.support import Candidate, SupportScorer
 from retrieval.errors import ConfigurationError, ProviderUnavailableError
-from retrieval.prompt import build_messages
-from retrieval.providers.base import AnswerProvider, ProviderConfig, register_provider
-from retrieval.support import Candidate, SupportScorer
 
 
 @register_provider

@@ -10,9 +10,9 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
 from retrieval import metadata as md
-from retrieval.fusion import convex_combination, reciprocal_rank_fusion
-from retrieval.keyword_index import KeywordIndex
-from retrieval.vector_store import VectorStore
+from retrieval.search.chroma_store import ChromaChunkStore
+from retrieval.search.fusion import convex_combination, reciprocal_rank_fusion
+from retrieval.search.keyword_index import KeywordIndex
 
 SearchMode = Literal["hybrid", "dense", "keyword"]
 
@@ -37,19 +37,19 @@ def chroma_where(
 class HybridRetriever(BaseRetriever):
     """Retrieve chunks of one collection; each result carries ``metadata["score"]``.
 
-    >>> retriever = HybridRetriever(vector_store=vs, keyword_index=ki, collection="company")
+    >>> retriever = HybridRetriever(chunk_store=vs, keyword_index=ki, collection="company")
     >>> retriever.invoke("How many vacation days carry over?")[0].metadata["source"]
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    vector_store: VectorStore
+    chunk_store: ChromaChunkStore
     keyword_index: KeywordIndex
     collection: str
     k: int = Field(default=5, ge=1, le=1000)
     depth: int = Field(default=50, ge=1, le=1000)
     mode: SearchMode = "hybrid"
-    fusion: Literal["rrf", "convex"] = "rrf"
+    fusion: Literal["rrf", "convex"] = "convex"
     dense_weight: float = 0.5
     rrf_k: int = 60
     sources: list[str] | None = None
@@ -57,8 +57,8 @@ class HybridRetriever(BaseRetriever):
     exclude_document_ids: list[str] | None = None
 
     def dense(self, query: str, depth: int) -> list[tuple[Document, float]]:
-        vector = self.vector_store.embeddings.embed_query(query)
-        return self.vector_store.search(
+        vector = self.chunk_store.embeddings.embed_query(query)
+        return self.chunk_store.search(
             self.collection,
             vector,
             depth,

@@ -52,6 +52,11 @@ class Turn:
     content: str
 
 
+def recent_turns(turns: Sequence[Turn], limit: int) -> list[Turn]:
+    """The last ``limit`` turns of a conversation (none when ``limit`` is 0)."""
+    return list(turns[-limit:]) if limit > 0 else []
+
+
 def is_follow_up(question: str, min_terms: int = 3) -> bool:
     """Whether ``question`` needs the conversation to be understood."""
     if _CONNECTIVE.match(question):

@@ -18,12 +18,10 @@ from dataclasses import dataclass
 from langchain_core.documents import Document
 
 from retrieval import metadata as md
-from retrieval.answer_schema import Citation
-from retrieval.sentences import split_sentences
-from retrieval.support import Candidate, SupportScorer
-
-MARKER = re.compile(r"\s*\[(\d{1,3})\]")
-_ONLY_MARKERS = re.compile(r"^(\s*\[\d{1,3}\])+\s*[.!?]?\s*$")
+from retrieval.answer.markers import MARKER, ONLY_MARKERS, with_markers
+from retrieval.answer.schema import Citation
+from retrieval.answer.sentences import split_sentences
+from retrieval.answer.support import Candidate, SupportScorer
 
 
 @dataclass
@@ -42,7 +40,7 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
     out: list[tuple[str, list[int]]] = []
     for span in split_sentences(text):
         numbers = [int(x) for x in MARKER.findall(span.text)]
-        if _ONLY_MARKERS.match(span.text) and out:
+        if ONLY_MARKERS.match(span.text) and out:
             out[-1][1].extend(numbers)
             continue
         claim = MARKER.sub("", span.text).strip()
@@ -95,7 +93,7 @@ class CitationVerifier:
                 seen = used.setdefault(n, {})
                 if cand.start not in seen or cand.score > seen[cand.start].score:
                     seen[cand.start] = cand
-            kept.append(_with_markers(claim, [n for n, _ in supported]))
+            kept.append(with_markers(claim, [n for n, _ in supported]))
         # in the order the answer first uses them
         citations = [make_citation(n, sources[n - 1], list(used[n].values())) for n in used]
         return VerifiedAnswer(" ".join(kept), citations, dropped)
@@ -115,11 +113,3 @@ class CitationVerifier:
             ):
                 top = (n, cand)
         return [top] if top else []
-
-
-def _with_markers(claim: str, numbers: list[int]) -> str:
-    marks = "".join(f"[{n}]" for n in numbers)
-    m = re.search(r"[.!?]+[\"')\]]*$", claim)
-    if m:
-        return f"{claim[: m.start()]} {marks}{claim[m.start() :]}"
-    return f"{claim} {marks}"

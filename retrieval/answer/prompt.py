@@ -9,8 +9,8 @@ from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from retrieval import metadata as md
-from retrieval.injection import looks_like_injection
-from retrieval.sentences import split_sentences
+from retrieval.answer.injection import looks_like_injection
+from retrieval.answer.sentences import split_sentences
 
 SYSTEM = (
     "You answer questions about a company's documents using only the numbered sources "

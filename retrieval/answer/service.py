@@ -14,12 +14,12 @@ from typing import Any, Literal
 from langchain_core.documents import Document
 from langchain_core.documents.compressor import BaseDocumentCompressor
 
-from retrieval.answer_schema import Answer, Timings
-from retrieval.citations import CitationVerifier
-from retrieval.condense import Turn, standalone_question
-from retrieval.hybrid_retriever import HybridRetriever
-from retrieval.providers.base import AnswerProvider
-from retrieval.support import SupportScorer
+from retrieval.answer.citations import CitationVerifier
+from retrieval.answer.condense import Turn, standalone_question
+from retrieval.answer.providers.base import AnswerProvider
+from retrieval.answer.schema import Answer, Timings
+from retrieval.answer.support import SupportScorer
+from retrieval.search.hybrid_retriever import HybridRetriever
 
 REFUSAL = "I could not find this in the documents."
 

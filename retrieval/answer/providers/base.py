@@ -10,8 +10,8 @@ from typing import ClassVar
 from langchain_core.documents import Document
 from pydantic import BaseModel, SecretStr
 
+from retrieval.answer.support import Candidate, SupportScorer
 from retrieval.errors import ConfigurationError
-from retrieval.support import Candidate, SupportScorer
 
 
 class ProviderConfig(BaseModel):

@@ -2,7 +2,8 @@
 
 Writes go through chromadb's public collection API with embeddings computed by the
 ingestion pipeline (which embeds title-aware text in large batches); reads go through
-``langchain_chroma.Chroma`` so the store is a regular langchain ``VectorStore``.
+``langchain_chroma.Chroma``, a regular langchain ``VectorStore`` that other chains can
+reuse (``ChromaChunkStore.langchain``). This class is not itself a langchain store.
 The embedding model and dimension are recorded in the collection metadata and
 checked each time a collection is opened.
 """
@@ -16,7 +17,12 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from retrieval import metadata as md
-from retrieval.errors import CollectionNotFoundError, EmbeddingMismatchError
+from retrieval.errors import (
+    CollectionNotFoundError,
+    EmbeddingMismatchError,
+    StoreUnavailableError,
+    outage_reason,
+)
 
 _PREFIX = "gw_"
 MODEL_KEY = "groundwork_embedding_model"
@@ -32,7 +38,29 @@ def embedding_identity(embeddings: Embeddings) -> tuple[str, int]:
     return str(name), int(dim)
 
 
-class VectorStore:
+def _is_not_found(exc: BaseException) -> bool:
+    try:
+        from chromadb.errors import NotFoundError
+    except ImportError:  # pragma: no cover - every chromadb this project allows has it
+        NotFoundError = ()  # noqa: N806
+    if isinstance(exc, NotFoundError):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, ValueError) and ("does not exist" in text or "not found" in text)
+
+
+def _translate(exc: Exception, name: str) -> Exception:
+    """What a failed Chroma call means for the user: a missing collection, an outage, or
+    the error itself (never an outage reported as "not found")."""
+    if _is_not_found(exc):
+        return CollectionNotFoundError(f"collection {name!r} does not exist")
+    reason = outage_reason(exc)
+    if reason is not None:
+        return StoreUnavailableError(f"the Chroma store is unreachable: {reason}")
+    return exc
+
+
+class ChromaChunkStore:
     """Dense side of the index. ``client`` is any chromadb client (embedded or HTTP)."""
 
     def __init__(self, client: Any, embeddings: Embeddings) -> None:
@@ -78,7 +106,7 @@ class VectorStore:
             try:
                 col = self.client.get_collection(_PREFIX + name, embedding_function=None)
             except Exception as exc:  # chromadb raises NotFoundError / ValueError by version
-                raise CollectionNotFoundError(f"collection {name!r} does not exist") from exc
+                raise _translate(exc, name) from exc
         self._check(name, col)
         self._collections[name] = col
         return col
@@ -112,7 +140,7 @@ class VectorStore:
         try:
             self.client.delete_collection(_PREFIX + name)
         except Exception as exc:
-            raise CollectionNotFoundError(f"collection {name!r} does not exist") from exc
+            raise _translate(exc, name) from exc
 
     def upsert(
         self,

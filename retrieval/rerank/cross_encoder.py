@@ -17,9 +17,10 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr
 
-from retrieval.bundled_models import model_dir
-from retrieval.onnx_encoder import OnnxEncoder
-from retrieval.reranking import Reranker
+from retrieval.models.bundled import expected_checksums, model_dir
+from retrieval.models.onnx_encoder import OnnxEncoder
+from retrieval.rerank.base import Reranker
+from retrieval.rerank.registry import RerankerConfig, register_reranker
 
 DEFAULT_CROSS_ENCODER = "ms-marco-MiniLM-L-12-v2"
 
@@ -40,6 +41,7 @@ class CrossEncoderReranker(Reranker):
             max_length=self.max_length,
             batch_size=self.batch_size,
             threads=self.threads,
+            checksums=expected_checksums(self.model),
         )
 
     def warm_up(self) -> None:
@@ -48,3 +50,8 @@ class CrossEncoderReranker(Reranker):
     def relevance(self, query: str, passages: Sequence[str]) -> list[float]:
         outputs = self._encoder.run([(query, p) for p in passages])
         return [float(logits[0]) for logits, _mask in outputs]
+
+
+@register_reranker("cross-encoder")
+def _from_config(config: RerankerConfig) -> CrossEncoderReranker:
+    return CrossEncoderReranker(model=config.model)

@@ -52,6 +52,3 @@ def convex_combination(
         for item, s in min_max(ranked).items():
             scores[item] = scores.get(item, 0.0) + weight * s
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-FUSERS = {"rrf": reciprocal_rank_fusion, "convex": convex_combination}

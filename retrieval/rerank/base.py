@@ -4,8 +4,8 @@ A reranker reads the question with each retrieved chunk and gives it a relevance
 The new order is ``retrieval_weight`` · retrieval score + the rest · reranker score, both
 min-max scaled over the chunks given, so a reranker can correct retrieval without
 throwing away what retrieval knew. Each chunk gains ``metadata["rank"]`` and
-``metadata["rerank_score"]``. Implementations: ``retrieval.cross_encoder`` and
-``retrieval.query_likelihood``.
+``metadata["rerank_score"]``. Implementations: ``retrieval.rerank.cross_encoder`` and
+``retrieval.rerank.query_likelihood``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from langchain_core.documents import Document
 from langchain_core.documents.compressor import BaseDocumentCompressor
 from pydantic import ConfigDict, Field
 
-from retrieval.fusion import min_max
+from retrieval.search.fusion import min_max
 
 
 class Reranker(BaseDocumentCompressor):

@@ -4,8 +4,8 @@ Importing this package registers the built-in providers; each lives in its own m
 and needs its heavy dependency only when it is used.
 """
 
-from retrieval.providers import extractive, llamacpp, openai_chat  # noqa: F401  (registration)
-from retrieval.providers.base import (
+from retrieval.answer.providers import extractive, llamacpp, openai_chat  # noqa: F401  (registration)
+from retrieval.answer.providers.base import (
     AnswerProvider,
     ProviderConfig,
     available_providers,

@@ -1,0 +1,91 @@
+"""Parse in worker processes on this machine, embed in this process between waves.
+
+Files are parsed in waves that use every worker, and embedded between waves: parsers
+and the embedder never compete for the CPU (on a small machine the embedder's thread
+team slows down badly when a parser takes one of its cores).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from langchain_core.embeddings import Embeddings
+
+from ingest.chunking import embedding_text
+from ingest.executors.base import Executor, Processed, ProcessedBatch, embed_texts
+from ingest.parsing import ParseResult, ParseTask, parse_file
+from ingest.planning import WorkItem
+
+
+class LocalExecutor(Executor):
+    def __init__(self, workers: int = 1, batch_chunks: int = 256) -> None:
+        if workers < 0:
+            raise ValueError(f"workers must be >= 0, got {workers}")
+        if batch_chunks < 1:
+            raise ValueError(f"batch_chunks must be >= 1, got {batch_chunks}")
+        self.workers = workers
+        self.batch_chunks = batch_chunks
+
+    def process(self, work: Sequence[WorkItem], embeddings: Embeddings) -> Iterator[ProcessedBatch]:
+        items = {w.task.document_id: w for w in work}
+        pending: list[Processed] = []
+        size = 0
+        for result in self._parse_all([w.task for w in work]):
+            done = Processed(items[result.task.document_id], result)
+            if result.error:
+                yield ProcessedBatch(failed=[done])
+                continue
+            pending.append(done)
+            size += len(result.chunks)
+            if size >= self.batch_chunks:
+                yield self._embedded(pending, embeddings)
+                pending, size = [], 0
+        if pending:
+            yield self._embedded(pending, embeddings)
+
+    @staticmethod
+    def _embedded(done: list[Processed], embeddings: Embeddings) -> ProcessedBatch:
+        batch = ProcessedBatch(done=done)
+        batch.vectors = embed_texts(embeddings, [embedding_text(c) for c in batch.chunks])
+        return batch
+
+    def _parse_all(self, tasks: list[ParseTask]) -> Iterator[ParseResult]:
+        if self.workers == 0 or (self.workers == 1 and len(tasks) <= 1):
+            for task in tasks:
+                yield parse_file(task)
+            return
+        yield from self._parse_in_pool(tasks, max(1, self.workers))
+
+    def _parse_in_pool(self, tasks: list[ParseTask], workers: int) -> Iterator[ParseResult]:
+        context = multiprocessing.get_context("forkserver")
+        queue = list(reversed(tasks))
+        wave_size = workers * 8
+        while queue:
+            crashed: list[ParseTask] = []
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                while queue and not crashed:
+                    wave = [queue.pop() for _ in range(min(wave_size, len(queue)))]
+                    futures = [(pool.submit(parse_file, task), task) for task in wave]
+                    wait([f for f, _ in futures])
+                    results = []
+                    for fut, task in futures:
+                        try:
+                            results.append(fut.result())
+                        except BrokenProcessPool:
+                            crashed.append(task)
+                    yield from results
+            # a crashed parser (segfault, out of memory) takes the pool down: retry each
+            # file of that wave alone, so only the file that crashes it fails
+            for task in crashed:
+                yield self._parse_isolated(task, context)
+
+    @staticmethod
+    def _parse_isolated(task: ParseTask, context) -> ParseResult:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            try:
+                return pool.submit(parse_file, task).result()
+            except BrokenProcessPool:
+                return ParseResult(task, error="the parser crashed on this file")

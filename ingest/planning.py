@@ -1,0 +1,136 @@
+"""Stage 1, plan: scan, hash and decide for each file new / updated / unchanged / failed.
+
+Planning reads the records and the files; it writes nothing. The plan names the files to
+process (parse, chunk, embed) and the failures found before parsing, which the writer
+records; everything else is already settled in the summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.chunking import ChunkingConfig
+from ingest.loaders import loader_for
+from ingest.parsing import ParseTask
+from ingest.records import FAILED, OK, RecordStore
+from ingest.summary import IngestSummary
+
+
+def document_id(collection: str, source: str) -> str:
+    return hashlib.sha256(f"{collection}\x00{source}".encode()).hexdigest()[:24]
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def scan_folder(root: Path) -> list[tuple[Path, str]]:
+    """Files under ``root`` (hidden files and folders skipped), with their relative paths."""
+    root = root.resolve()
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                continue
+            found.append((path, path.relative_to(root).as_posix()))
+    return found
+
+
+@dataclass
+class WorkItem:
+    """A file to process, and what its record said before."""
+
+    task: ParseTask
+    existed: bool  # had searchable chunks before: counts as "updated"
+    has_record: bool  # may have chunks (even partial ones from a killed run) to replace
+
+
+@dataclass
+class EarlyFailure:
+    """A file that failed before parsing (unreadable, too large)."""
+
+    document_id: str
+    source: str
+    reason: str
+    has_record: bool
+
+
+@dataclass
+class IngestPlan:
+    work: list[WorkItem] = field(default_factory=list)
+    early_failures: list[EarlyFailure] = field(default_factory=list)
+    seen_sources: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Planner:
+    records: RecordStore
+    chunking: ChunkingConfig
+    fingerprint: str  # chunking + embedding model: a change re-ingests everything
+    parse_timeout_s: float
+    max_file_bytes: int
+
+    def plan(
+        self, files: Iterable[tuple[Path, str]], collection: str, summary: IngestSummary
+    ) -> IngestPlan:
+        """Decide what to do with each ``(path, source)``; settled outcomes go to ``summary``."""
+        plan = IngestPlan()
+        for path, source in files:
+            summary.files += 1
+            plan.seen_sources.add(source)
+            if loader_for(path) is None:
+                reason = f"unsupported file type {path.suffix or '(none)'}"
+                summary.skipped.append({"source": source, "reason": reason})
+                continue
+            doc_id = document_id(collection, source)
+            record = self.records.get(collection, doc_id)
+            try:
+                size = path.stat().st_size
+                if size > self.max_file_bytes:
+                    raise ValueError(
+                        f"the file is {size / 2**20:.1f} MB, over the "
+                        f"{round(self.max_file_bytes / 2**20, 2):g} MB limit"
+                    )
+                digest = file_hash(path)
+            except (OSError, ValueError) as exc:
+                plan.early_failures.append(
+                    EarlyFailure(doc_id, source, str(exc), record is not None)
+                )
+                continue
+            same = (
+                record is not None
+                and record.content_hash == digest
+                and record.config == self.fingerprint
+            )
+            if same and record.status == OK:
+                summary.unchanged += 1
+                continue
+            if same and record.status == FAILED:
+                # the same bytes would fail the same way: report, don't retry
+                summary.failed.append({"source": source, "reason": record.reason or "failed"})
+                continue
+            task = ParseTask(
+                str(path),
+                source,
+                doc_id,
+                collection,
+                digest,
+                size,
+                self.chunking,
+                self.parse_timeout_s,
+            )
+            existed = record is not None and record.chunk_count > 0
+            plan.work.append(WorkItem(task, existed, record is not None))
+        return plan

@@ -1,0 +1,165 @@
+"""Stage 3, write: the only place chunks reach Chroma, the keyword index and the records.
+
+For each batch: mark its documents ``pending``, replace their chunks in Chroma and in the
+keyword index, then mark them ``ok`` with their new hash. A run killed in between leaves
+``pending`` rows, which the next run finishes without duplicates.
+"""
+
+from __future__ import annotations
+
+from ingest.executors.base import ProcessedBatch
+from ingest.planning import EarlyFailure
+from ingest.records import FAILED, OK, PENDING, DocumentRecord, RecordStore
+from ingest.summary import IngestSummary
+from retrieval.search.chroma_store import ChromaChunkStore
+from retrieval.search.keyword_index import KeywordIndex
+
+
+class IndexWriter:
+    def __init__(
+        self,
+        chunk_store: ChromaChunkStore,
+        keyword_index: KeywordIndex,
+        records: RecordStore,
+        fingerprint: str,
+    ) -> None:
+        self.chunk_store = chunk_store
+        self.keyword_index = keyword_index
+        self.records = records
+        self.fingerprint = fingerprint
+
+    def write(self, batch: ProcessedBatch, collection: str, summary: IngestSummary) -> None:
+        """Record the batch's failures, then write its documents (see the module)."""
+        for f in batch.failed:
+            t = f.result.task
+            self.fail(
+                collection,
+                EarlyFailure(
+                    t.document_id, t.source, f.result.error or "failed", f.item.has_record
+                ),
+                summary,
+                content_hash=t.content_hash,
+            )
+        if not batch.done:
+            return
+        chunks = batch.chunks
+        summary.chunks_embedded += len(chunks)
+        self._mark_pending(batch, collection)
+        for p in batch.done:
+            if p.item.has_record:
+                self.chunk_store.delete_document(collection, p.result.task.document_id)
+        self.chunk_store.upsert(
+            collection,
+            [c.id for c in chunks],
+            [c.page_content for c in chunks],
+            [c.metadata for c in chunks],
+            batch.vectors,
+        )
+        self.keyword_index.replace_documents(
+            collection, [p.result.task.document_id for p in batch.done], chunks
+        )
+        self._mark_ok(batch, collection, summary)
+        summary.chunks_written += len(chunks)
+
+    def fail(
+        self,
+        collection: str,
+        failure: EarlyFailure,
+        summary: IngestSummary,
+        *,
+        content_hash: str | None = None,
+    ) -> None:
+        """Record a failed file; the index stops serving any older version of it."""
+        if failure.has_record:
+            self.chunk_store.delete_document(collection, failure.document_id)
+            self.keyword_index.delete_document(collection, failure.document_id)
+        self.records.put(
+            DocumentRecord(
+                collection=collection,
+                document_id=failure.document_id,
+                source=failure.source,
+                status=FAILED,
+                content_hash=content_hash,
+                config=self.fingerprint,
+                reason=failure.reason,
+            )
+        )
+        summary.failed.append({"source": failure.source, "reason": failure.reason})
+        summary.documents.append(
+            {
+                "source": failure.source,
+                "document_id": failure.document_id,
+                "status": "failed",
+                "reason": failure.reason,
+                "chunks": 0,
+            }
+        )
+
+    def delete_document(self, collection: str, document_id: str) -> bool:
+        """Remove a document everywhere. Returns False when it was not there."""
+        record = self.records.get(collection, document_id)
+        self.chunk_store.delete_document(collection, document_id)
+        self.keyword_index.delete_document(collection, document_id)
+        self.records.delete(collection, document_id)
+        return record is not None
+
+    def delete_collection(self, collection: str) -> None:
+        if self.chunk_store.exists(collection):
+            self.chunk_store.delete_collection(collection)
+        self.keyword_index.drop_collection(collection)
+        self.records.delete_collection(collection)
+
+    def _mark_pending(self, batch: ProcessedBatch, collection: str) -> None:
+        # the old hash and config stay until the new chunks are in: a run killed now
+        # sees "pending" and processes the file again
+        with self.records.transaction() as conn:
+            for p in batch.done:
+                t = p.result.task
+                old = self.records.get(collection, t.document_id)
+                self.records.put(
+                    DocumentRecord(
+                        collection=collection,
+                        document_id=t.document_id,
+                        source=t.source,
+                        status=PENDING,
+                        title=p.result.title,
+                        content_hash=old.content_hash if old else None,
+                        config=old.config if old else None,
+                        chunk_count=old.chunk_count if old else 0,
+                        size_bytes=t.size_bytes,
+                    ),
+                    conn,
+                )
+
+    def _mark_ok(self, batch: ProcessedBatch, collection: str, summary: IngestSummary) -> None:
+        with self.records.transaction() as conn:
+            for p in batch.done:
+                r, t = p.result, p.result.task
+                self.records.put(
+                    DocumentRecord(
+                        collection=collection,
+                        document_id=t.document_id,
+                        source=t.source,
+                        status=OK,
+                        title=r.title,
+                        content_hash=t.content_hash,
+                        config=self.fingerprint,
+                        chunk_count=len(r.chunks),
+                        page_count=r.page_count,
+                        size_bytes=t.size_bytes,
+                    ),
+                    conn,
+                )
+                status = "updated" if p.item.existed else "new"
+                if p.item.existed:
+                    summary.updated += 1
+                else:
+                    summary.new += 1
+                summary.documents.append(
+                    {
+                        "source": t.source,
+                        "document_id": t.document_id,
+                        "status": status,
+                        "chunks": len(r.chunks),
+                    }
+                )

@@ -1,0 +1,2 @@
+"""Answering from retrieved chunks: the answer service, providers, sentence support, the
+citation check, the prompt, injection screening and follow-up condensing."""
