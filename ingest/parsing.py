@@ -24,6 +24,15 @@ class ParseTask:
     size_bytes: int
     chunking: ChunkingConfig
     timeout_s: float
+    confine: str | None = None  # the real folder the file must lie in when it is read
+
+
+OUTSIDE = "the file lies outside the folder being ingested (a link to elsewhere); not read"
+
+
+def outside(path: Path, confine: str | Path | None) -> bool:
+    """True when ``path``'s real location (links followed) is not inside ``confine``."""
+    return confine is not None and not Path(path).resolve().is_relative_to(confine)
 
 
 @dataclass
@@ -61,6 +70,8 @@ def time_limit(seconds: float):
 def parse_file(task: ParseTask) -> ParseResult:
     """Never raises: a failure comes back as ``ParseResult.error`` with a reason."""
     path = Path(task.path)
+    if outside(path, task.confine):  # checked again as it is read: it may have changed
+        return ParseResult(task, error=OUTSIDE)
     loader = loader_for(path)
     if loader is None:
         return ParseResult(task, error=f"unsupported file type {path.suffix or '(none)'}")

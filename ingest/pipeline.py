@@ -80,7 +80,12 @@ class Ingestor:
         if not root.is_dir():
             raise FileNotFoundError(f"no such folder: {root}")
         return self.ingest_files(
-            scan_folder(root), collection, prune=prune, progress=progress, summary=summary
+            scan_folder(root),
+            collection,
+            prune=prune,
+            progress=progress,
+            summary=summary,
+            confine=root,
         )
 
     def ingest_files(
@@ -91,8 +96,10 @@ class Ingestor:
         prune: bool = False,
         progress: IngestProgress | None = None,
         summary: IngestSummary | None = None,
+        confine: Path | None = None,
     ) -> IngestSummary:
-        """Ingest ``(path, source)`` pairs. ``summary``, if given, is filled in as the work
+        """Ingest ``(path, source)`` pairs; with ``confine``, only files whose real path
+        lies inside that folder are read. ``summary``, if given, is filled in as the work
         goes, so a caller can watch it; an exception from ``progress`` stops the run
         between batches, leaving the index consistent and the rest for a later run."""
         md.validate_collection_name(collection)
@@ -108,7 +115,7 @@ class Ingestor:
             self.parse_timeout_s,
             self.max_file_bytes,
         )
-        plan = planner.plan(files, collection, summary)
+        plan = planner.plan(files, collection, summary, confine=confine)
         for failure in plan.early_failures:
             writer.fail(collection, failure, summary)
 

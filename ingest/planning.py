@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.chunking import ChunkingConfig
 from ingest.loaders import loader_for
-from ingest.parsing import ParseTask
+from ingest.parsing import OUTSIDE, ParseTask, outside
 from ingest.records import FAILED, OK, RecordStore
 from ingest.summary import IngestSummary
 
@@ -33,7 +33,10 @@ def file_hash(path: Path) -> str:
 
 
 def scan_folder(root: Path) -> list[tuple[Path, str]]:
-    """Files under ``root`` (hidden files and folders skipped), with their relative paths."""
+    """Files under ``root`` (hidden files and folders skipped), with their relative paths.
+
+    Links to folders are not followed; a link to a file is listed, and the planner skips
+    it, with the reason, when it leads outside ``root``."""
     root = root.resolve()
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
@@ -42,8 +45,6 @@ def scan_folder(root: Path) -> list[tuple[Path, str]]:
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                continue
             found.append((path, path.relative_to(root).as_posix()))
     return found
 
@@ -83,13 +84,23 @@ class Planner:
     max_file_bytes: int
 
     def plan(
-        self, files: Iterable[tuple[Path, str]], collection: str, summary: IngestSummary
+        self,
+        files: Iterable[tuple[Path, str]],
+        collection: str,
+        summary: IngestSummary,
+        *,
+        confine: Path | None = None,
     ) -> IngestPlan:
-        """Decide what to do with each ``(path, source)``; settled outcomes go to ``summary``."""
+        """Decide what to do with each ``(path, source)``; settled outcomes go to ``summary``.
+        With ``confine``, a file whose real path lies outside that folder is not read."""
+        confined = str(Path(confine).resolve()) if confine is not None else None
         plan = IngestPlan()
         for path, source in files:
             summary.files += 1
             plan.seen_sources.add(source)
+            if outside(path, confined):
+                summary.skipped.append({"source": source, "reason": OUTSIDE})
+                continue
             if loader_for(path) is None:
                 reason = f"unsupported file type {path.suffix or '(none)'}"
                 summary.skipped.append({"source": source, "reason": reason})
@@ -130,6 +141,7 @@ class Planner:
                 size,
                 self.chunking,
                 self.parse_timeout_s,
+                confined,
             )
             existed = record is not None and record.chunk_count > 0
             plan.work.append(WorkItem(task, existed, record is not None))

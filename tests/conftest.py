@@ -210,6 +210,7 @@ def running_api(tmp_path_factory):
             "name": "full",
             "read": ["company", "scratch", "jobs"],
             "write": ["company", "scratch", "jobs"],
+            "ingest_paths": ["docs"],
         },
         {"key": UI_KEYS["reader"], "name": "reader", "read": ["company"], "write": []},
         {"key": UI_KEYS["nobody"], "name": "nobody", "read": [], "write": []},

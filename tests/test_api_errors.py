@@ -86,3 +86,22 @@ def test_malformed_requests_are_4xx(api, method, path, kwargs):
     r = getattr(api, method)(path, **kwargs)
     assert 400 <= r.status_code < 500, r.text
     assert "detail" in r.json()
+
+
+def test_questions_and_messages_that_are_not_text_are_4xx(api):
+    import json
+
+    def post(path, body):
+        return api.post(
+            path, content=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        )
+
+    r = post("/ask", {"question": "vacation\ud800", "collection": "x"})
+    # pydantic refuses the lone surrogate; the 422 that says so must itself be sendable
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "question"]
+    for content in (7, None, [{"type": "text", "text": 3}], ["bare string"]):
+        r = post(
+            "/v1/chat/completions",
+            {"model": "company", "messages": [{"role": "user", "content": content}]},
+        )
+        assert 400 <= r.status_code < 500, (content, r.status_code, r.text)

@@ -139,7 +139,7 @@ def test_a_job_cut_short_by_a_restart_is_shown_interrupted_and_resumes(
     from app.api.job_store import JobStore
 
     store = JobStore(settings.data_dir / "jobs.sqlite3")
-    job = store.create("notes", "many", False, "team-a")
+    job = store.create("notes", "many", False, "team-a", [str(root.resolve())])
     job.status, job.pid, job.done, job.total = "running", 2**22 + 12345, 10, 60  # a dead pid
     store.save(job)
     fake_container.settings = fake_container.settings.model_copy(update={"ingest_root": root})

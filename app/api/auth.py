@@ -3,7 +3,12 @@
 The keys file (``GROUNDWORK_API_KEYS_FILE``) has exactly this shape::
 
     {"keys": [{"key": "<secret>", "name": "team-a", "read": ["company"],
-               "write": ["company"], "admin": false}]}
+               "write": ["company"], "admin": false,
+               "ingest_paths": ["shared/policies"]}]}
+
+``ingest_paths`` (optional) names folders under ``GROUNDWORK_INGEST_ROOT`` that the key's
+folder jobs may read, beside ``<root>/<collection>/`` of a collection it may write; an
+admin key may read anywhere under the root (see ``app/api/folder_access.py``).
 
 Keys are compared in constant time and never logged; only a key's ``name`` is.
 """
@@ -28,6 +33,15 @@ class KeyEntry(BaseModel):
     read: list[str] = Field(default_factory=list)
     write: list[str] = Field(default_factory=list)
     admin: bool = False
+    ingest_paths: list[str] = Field(default_factory=list)
+
+    @field_validator("ingest_paths")
+    @classmethod
+    def _relative_paths(cls, value: list[str]) -> list[str]:
+        for p in value:
+            if not p or "\x00" in p or Path(p).is_absolute() or ".." in Path(p).parts:
+                raise ValueError(f"ingest_paths must be folders under the ingest root, got {p!r}")
+        return value
 
     @field_validator("key")
     @classmethod
@@ -51,6 +65,7 @@ class Principal:
     read: frozenset[str]
     write: frozenset[str]
     admin: bool
+    ingest_paths: tuple[str, ...] = ()
 
     def can_read(self, collection: str) -> bool:
         return self.admin or collection in self.read
@@ -99,4 +114,10 @@ class KeyRing:
                 found = entry
         if found is None:
             return None
-        return Principal(found.name, frozenset(found.read), frozenset(found.write), found.admin)
+        return Principal(
+            found.name,
+            frozenset(found.read),
+            frozenset(found.write),
+            found.admin,
+            tuple(found.ingest_paths),
+        )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.writer_lock import WriterLockedError
@@ -41,6 +44,23 @@ def status_for(exc: Exception) -> tuple[int, str]:
     return 500, "internal error; the server log has the details"
 
 
+def _printable(value: Any) -> Any:
+    """``value`` with lone surrogates (which UTF-8 cannot carry) replaced by "?"."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(v) for v in value]
+    return value
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422, made safe to send when the bad input is not valid UTF-8 text."""
+    detail = _printable(jsonable_encoder(exc.errors(), custom_encoder={bytes: repr}))
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         code, detail = status_for(exc)
@@ -48,6 +68,7 @@ def install_error_handlers(app: FastAPI) -> None:
             log.error("%s %s failed: %r", request.method, request.url.path, exc, exc_info=exc)
         return JSONResponse({"detail": detail}, status_code=code)
 
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     for cls, _ in _STATUS:
         app.add_exception_handler(cls, handle)
     app.add_exception_handler(Exception, handle)

@@ -9,10 +9,10 @@ import threading
 import time
 from pathlib import Path
 
+from app.api.folder_access import resolve_job_folder
 from app.api.job_store import Job, JobStore
 from app.api.write_locks import CollectionLocks
 from ingest.pipeline import IngestSummary
-from retrieval.errors import GroundworkError
 
 log = logging.getLogger("groundwork.jobs")
 
@@ -126,7 +126,8 @@ class JobRunner:
         summary = IngestSummary(job.collection)
         progress = JobProgress(self.store, job, summary)
         try:
-            folder = resolve_job_path(self.ingest_root, job.path)
+            # checked again: the folder may have become a symlink since the job was asked for
+            folder = resolve_job_folder(self.ingest_root, job.path, job.allowed)
             with self.locks.hold(job.collection):
                 self.ingestor_factory().ingest_folder(
                     folder, job.collection, prune=job.prune, progress=progress, summary=summary
@@ -142,16 +143,3 @@ class JobRunner:
     def _finish(self, job: Job, status: str, error: str | None) -> None:
         job.status, job.error, job.finished_at, job.eta_s = status, error, time.time(), None
         self.store.save(job)
-
-
-def resolve_job_path(root: Path | None, path: str) -> Path:
-    """``path`` (relative to the ingest root, or absolute inside it) as a folder under it."""
-    if root is None:
-        raise GroundworkError("folder jobs are off: set GROUNDWORK_INGEST_ROOT to allow them")
-    base = root.resolve()
-    candidate = (base / path).resolve()
-    if not candidate.is_relative_to(base):
-        raise PermissionError(f"{path!r} is outside the ingest root")
-    if not candidate.is_dir():
-        raise FileNotFoundError(f"no such folder under the ingest root: {path!r}")
-    return candidate

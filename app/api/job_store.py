@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     files_per_s REAL NOT NULL DEFAULT 0,
     chunks_per_s REAL NOT NULL DEFAULT 0,
     eta_s REAL,
-    error TEXT
+    error TEXT,
+    allowed TEXT NOT NULL DEFAULT '[]'
 );
 """
 
@@ -71,9 +72,12 @@ class Job:
     chunks_per_s: float = 0.0
     eta_s: float | None = None
     error: str | None = None
+    # the real folders the key that asked for the job may read, checked again at run time
+    allowed: list[str] = field(default_factory=list)
 
     def to_out(self) -> JobOut:
         data = asdict(self)
+        data.pop("allowed")
         for key in ("created_at", "started_at", "finished_at"):
             data[key] = _iso(data[key])
         return JobOut.model_validate(data)
@@ -97,9 +101,22 @@ def _pid_alive(pid: int | None) -> bool:
 class JobStore(SQLiteFile):
     def __init__(self, path: Path) -> None:
         super().__init__(path, _SCHEMA)
+        columns = {r[1] for r in self.conn.execute("PRAGMA table_info(jobs)")}
+        if "allowed" not in columns:  # a jobs file from before folder access was checked
+            self.conn.execute("ALTER TABLE jobs ADD COLUMN allowed TEXT NOT NULL DEFAULT '[]'")
 
-    def create(self, collection: str, path: str, prune: bool, owner: str) -> Job:
-        job = Job(uuid.uuid4().hex[:16], collection, path, prune, owner, pid=os.getpid())
+    def create(
+        self, collection: str, path: str, prune: bool, owner: str, allowed: list[str]
+    ) -> Job:
+        job = Job(
+            uuid.uuid4().hex[:16],
+            collection,
+            path,
+            prune,
+            owner,
+            pid=os.getpid(),
+            allowed=list(allowed),
+        )
         self.save(job)
         return job
 
@@ -108,6 +125,7 @@ class JobStore(SQLiteFile):
         was read is kept: only ``replace`` clears it."""
         row = asdict(job)
         row["failed"] = json.dumps(row["failed"])
+        row["allowed"] = json.dumps(row["allowed"])
         placeholders = ",".join("?" for _ in _COLUMNS)
         updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "id")
         updates = updates.replace(
@@ -164,6 +182,7 @@ class JobStore(SQLiteFile):
     def _job(row) -> Job:
         data = dict(zip(_COLUMNS, row, strict=True))
         data["failed"] = json.loads(data["failed"])
+        data["allowed"] = json.loads(data["allowed"])
         data["prune"] = bool(data["prune"])
         data["cancel_requested"] = bool(data["cancel_requested"])
         return Job(**data)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from langchain_core.documents import Document
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ingest.records import DocumentRecord
 from retrieval import metadata as md
@@ -139,8 +139,19 @@ class JobRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     collection: str
-    path: str = Field(min_length=1, max_length=4096)
+    path: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="a folder under GROUNDWORK_INGEST_ROOT that the key may read",
+    )
     prune: bool = False
+
+    @field_validator("path")
+    @classmethod
+    def _a_possible_path(cls, value: str) -> str:
+        from app.api.folder_access import check_path_text
+
+        return check_path_text(value)
 
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]

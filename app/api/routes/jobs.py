@@ -8,7 +8,7 @@ import time
 from fastapi import APIRouter, HTTPException, status
 
 from app.api.deps import ContainerDep, JobsDep, PrincipalDep, RunnerDep, writable
-from app.api.job_runner import resolve_job_path
+from app.api.folder_access import allowed_folders, resolve_job_folder
 from app.api.job_store import ACTIVE, Job
 from app.api.schemas import JobOut, JobRequest
 
@@ -21,6 +21,13 @@ def _visible(job: Job | None, principal, job_id: str) -> Job:
     ):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"job {job_id!r} not found")
     return job
+
+
+def _allowed(container, principal, collection: str) -> list[str]:
+    root = container.settings.ingest_root
+    if root is None:
+        return []
+    return [str(p) for p in allowed_folders(root, principal, collection)]
 
 
 def _changeable(job: Job, principal) -> None:
@@ -39,8 +46,9 @@ def start_job(
     runner: RunnerDep,
 ) -> JobOut:
     writable(container, principal, body.collection, create=True)
-    resolve_job_path(container.settings.ingest_root, body.path)  # refuse bad paths now
-    job = jobs.create(body.collection, body.path, body.prune, principal.name)
+    allowed = _allowed(container, principal, body.collection)
+    resolve_job_folder(container.settings.ingest_root, body.path, allowed)  # refuse now
+    job = jobs.create(body.collection, body.path, body.prune, principal.name, allowed)
     runner.submit(job)
     return job.to_out()
 
@@ -79,8 +87,11 @@ def resume_job(
     _changeable(job, principal)
     if job.status in ACTIVE or job.status == "succeeded":
         raise HTTPException(status.HTTP_409_CONFLICT, f"job {job_id!r} is {job.status}")
-    resolve_job_path(container.settings.ingest_root, job.path)
-    fresh = Job(job.id, job.collection, job.path, job.prune, job.owner, pid=os.getpid())
+    allowed = _allowed(container, principal, job.collection)
+    resolve_job_folder(container.settings.ingest_root, job.path, allowed)
+    fresh = Job(
+        job.id, job.collection, job.path, job.prune, job.owner, pid=os.getpid(), allowed=allowed
+    )
     fresh.created_at = job.created_at or time.time()
     jobs.replace(fresh)
     runner.submit(fresh)

@@ -35,7 +35,11 @@ class ChatMessage(BaseModel):
 
     def text(self) -> str:
         if isinstance(self.content, list):
-            return " ".join(p.get("text", "") for p in self.content if p.get("type") == "text")
+            return " ".join(
+                p["text"]
+                for p in self.content
+                if p.get("type") == "text" and isinstance(p.get("text"), str)
+            )
         return self.content or ""
 
 
