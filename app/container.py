@@ -100,6 +100,7 @@ class Container:
             batch_chunks=s.ingest_batch_chunks,
             parse_timeout_s=s.parse_timeout_s,
             max_file_bytes=int(s.max_file_mb * 1024 * 1024),
+            max_chunks_per_file=s.max_chunks_per_file,
         )
 
     def retriever(self, collection: str, **overrides) -> HybridRetriever:

@@ -25,6 +25,7 @@ class ParseTask:
     chunking: ChunkingConfig
     timeout_s: float
     confine: str | None = None  # the real folder the file must lie in when it is read
+    max_chunks: int = 100_000  # a file that makes more fails alone
 
 
 OUTSIDE = "the file lies outside the folder being ingested (a link to elsewhere); not read"
@@ -95,6 +96,12 @@ def parse_file(task: ParseTask) -> ParseResult:
         return ParseResult(task, error=f"could not parse the file ({type(exc).__name__}: {exc})")
     if not chunks:
         return ParseResult(task, error="no text found in the file")
+    if len(chunks) > task.max_chunks:
+        return ParseResult(
+            task,
+            error=f"the file makes {len(chunks):,} chunks, over the limit of "
+            f"{task.max_chunks:,} per file (GROUNDWORK_MAX_CHUNKS_PER_FILE)",
+        )
     pages = {s.page for s in loaded.sections if s.page is not None}
     return ParseResult(
         task, title=loaded.title, chunks=chunks, page_count=max(pages) if pages else None

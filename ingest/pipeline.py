@@ -47,6 +47,7 @@ class Ingestor:
         batch_chunks: int = 256,
         parse_timeout_s: float = 60.0,
         max_file_bytes: int = 100 * 1024 * 1024,
+        max_chunks_per_file: int = 100_000,
     ) -> None:
         self.chunk_store = chunk_store
         self.keyword_index = keyword_index
@@ -55,6 +56,7 @@ class Ingestor:
         self.executor = executor or LocalExecutor(workers=workers, batch_chunks=batch_chunks)
         self.parse_timeout_s = parse_timeout_s
         self.max_file_bytes = max_file_bytes
+        self.max_chunks_per_file = max_chunks_per_file
 
     @property
     def config_fingerprint(self) -> str:
@@ -114,6 +116,7 @@ class Ingestor:
             writer.fingerprint,
             self.parse_timeout_s,
             self.max_file_bytes,
+            self.max_chunks_per_file,
         )
         plan = planner.plan(files, collection, summary, confine=confine)
         for failure in plan.early_failures:
@@ -122,7 +125,7 @@ class Ingestor:
         progress.start(len(plan.work))
         try:
             for batch in self.executor.process(plan.work, self.chunk_store.embeddings):
-                writer.write(batch, collection, summary)
+                writer.write_or_settle(batch, collection, summary)
                 progress.advance(len(batch.done) + len(batch.failed), len(batch.chunks))
         finally:
             progress.finish()

@@ -82,6 +82,7 @@ class Planner:
     fingerprint: str  # chunking + embedding model: a change re-ingests everything
     parse_timeout_s: float
     max_file_bytes: int
+    max_chunks: int = 100_000
 
     def plan(
         self,
@@ -142,6 +143,7 @@ class Planner:
                 self.chunking,
                 self.parse_timeout_s,
                 confined,
+                self.max_chunks,
             )
             existed = record is not None and record.chunk_count > 0
             plan.work.append(WorkItem(task, existed, record is not None))

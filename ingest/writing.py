@@ -7,12 +7,17 @@ keyword index, then mark them ``ok`` with their new hash. A run killed in betwee
 
 from __future__ import annotations
 
+import logging
+
 from ingest.executors.base import ProcessedBatch
 from ingest.planning import EarlyFailure
 from ingest.records import FAILED, OK, PENDING, DocumentRecord, RecordStore
 from ingest.summary import IngestSummary
+from retrieval.errors import ProviderUnavailableError, outage_reason
 from retrieval.search.chroma_store import ChromaChunkStore
 from retrieval.search.keyword_index import KeywordIndex
+
+log = logging.getLogger("groundwork.ingest")
 
 
 class IndexWriter:
@@ -60,6 +65,25 @@ class IndexWriter:
         )
         self._mark_ok(batch, collection, summary)
         summary.chunks_written += len(chunks)
+
+    def write_or_settle(
+        self, batch: ProcessedBatch, collection: str, summary: IngestSummary
+    ) -> None:
+        """``write``; if the batch cannot be written, its files fail with the reason and
+        their partial chunks are removed, so none is left ``pending``. An outage (the store
+        is unreachable) stops the run instead: the files stay ``pending`` and the next run
+        finishes them."""
+        try:
+            self.write(batch, collection, summary)
+        except Exception as exc:
+            if outage_reason(exc) is not None or isinstance(exc, ProviderUnavailableError):
+                raise
+            log.exception("could not write %d file(s) to the index", len(batch.done))
+            reason = f"the file could not be written to the index ({type(exc).__name__}: {exc})"
+            for p in batch.done:
+                t = p.result.task
+                failure = EarlyFailure(t.document_id, t.source, reason, has_record=True)
+                self.fail(collection, failure, summary, content_hash=t.content_hash)
 
     def fail(
         self,

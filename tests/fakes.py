@@ -76,3 +76,14 @@ class GatedEmbeddings(HashingEmbeddings):
                 if not self.gate.wait(120):
                     raise TimeoutError("the test never released the gate")
         return super().encode(texts)
+
+
+class PoisonedEmbeddings(HashingEmbeddings):
+    """Returns vectors of the wrong size for a batch that holds the word POISON: Chroma
+    refuses to store them, as it would any bad batch."""
+
+    def encode(self, texts):
+        vectors = super().encode(texts)
+        if any("POISON" in t for t in texts):
+            return vectors[:, :-1]
+        return vectors

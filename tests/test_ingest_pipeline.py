@@ -213,3 +213,50 @@ def test_records_carry_a_schema_version_and_read_old_files(tmp_path):
     newer.close()
     with pytest.raises(SchemaTooNewError, match="upgrade Groundwork"):
         RecordStore(old)
+
+
+def test_a_file_with_more_chunks_than_chroma_takes_in_one_call_goes_in(fake_container, tmp_path):
+    docs = tmp_path / "big"
+    docs.mkdir()
+    (docs / "long.txt").write_text(
+        "\n\n".join(f"Paragraph {i} says something about topic {i}. " * 20 for i in range(40))
+    )
+    fake_container.chunk_store._max_batch = 7  # as if Chroma took 7 records per call
+    summary = fake_container.ingestor.ingest_folder(docs, "company")
+    assert summary.new == 1 and summary.chunks_written > 7 * 3
+    assert len(chroma_ids(fake_container)) == summary.chunks_written
+
+
+def test_a_file_over_the_chunk_limit_fails_alone(settings, tmp_path):
+    from app.container import Container
+    from tests.fakes import HashingEmbeddings
+
+    docs = copy_samples(tmp_path / "docs")
+    (docs / "long.txt").write_text("A sentence about nothing much at all. " * 2000)
+    settings.max_chunks_per_file = 50
+    summary = Container(settings, embeddings=HashingEmbeddings()).ingestor.ingest_folder(
+        docs, "company"
+    )
+    reasons = {f["source"]: f["reason"] for f in summary.failed}
+    assert "over the limit of 50 per file" in reasons["long.txt"]
+    assert summary.new == 5
+
+
+def test_a_batch_that_cannot_be_written_fails_its_files_and_leaves_none_pending(settings, tmp_path):
+    from app.container import Container
+    from ingest.records import PENDING
+    from tests.fakes import PoisonedEmbeddings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("a.md", "b-poison.md", "c.md"):
+        (docs / name).write_text(f"# {name}\n\nText of {name} about the canteen menu.\n")
+    (docs / "b-poison.md").write_text("# B\n\nPOISON makes vectors of another size.\n")
+    settings.ingest_batch_chunks = 1  # one file per batch
+    container = Container(settings, embeddings=PoisonedEmbeddings())
+    summary = container.ingestor.ingest_folder(docs, "company")
+    assert summary.new == 2
+    assert [f["source"] for f in summary.failed] == ["b-poison.md"]
+    assert "could not be written to the index" in summary.failed[0]["reason"]
+    assert PENDING not in {r.status for r in container.records.list("company")}
+    assert len(chroma_ids(container)) == summary.chunks_written

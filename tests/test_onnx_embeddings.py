@@ -107,3 +107,17 @@ def test_a_bundled_model_whose_package_is_missing_says_how_to_get_it(monkeypatch
     monkeypatch.setitem(BUNDLED, "gone", BundledModel("gone", "no_such_package_gw", "m"))
     with pytest.raises(ConfigurationError, match="'no_such_package_gw' package, which is not"):
         model_dir("gone")
+
+
+def test_the_encoder_keeps_only_pooled_vectors(bge):
+    """Token states of a batch are dropped once pooled: memory does not grow with the
+    number of texts (a 4 MB file once held every token state of its 14,623 chunks)."""
+    encoder = bge._encoder
+    texts = ["word " * n for n in range(1, 40)]
+    rows = encoder.run(texts, reduce=bge._pool)
+    assert all(r.shape == (384,) and r.base is None for r in rows)  # own memory, no views
+    pairs = encoder.run(texts[:3])
+    assert all(states.base is None and states.shape[1] == 384 for states, _ in pairs)
+    pooled = np.asarray(rows, dtype=np.float32)
+    pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+    assert np.allclose(pooled, bge.encode(texts), atol=1e-6)

@@ -67,15 +67,15 @@ class OnnxEmbeddings(Embeddings):
         """A float32 numpy array of unit-length vectors, one row per text."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        rows = []
-        for states, mask in self._encoder.run(list(texts)):
-            if self.pooling == "cls":
-                rows.append(states[0])
-            else:
-                rows.append((states * mask[:, None]).sum(axis=0) / max(mask.sum(), 1))
+        rows = self._encoder.run(list(texts), reduce=self._pool)
         vectors = np.asarray(rows, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)
+
+    def _pool(self, states: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        if self.pooling == "cls":
+            return states[0]
+        return (states * mask[:, None]).sum(axis=0) / max(mask.sum(), 1)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist() if texts else []

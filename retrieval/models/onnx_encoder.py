@@ -9,7 +9,7 @@ class is the small piece that joins them. It loads on first use and is thread-sa
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +76,15 @@ class OnnxEncoder:
             self._tokenizer, self._session = tokenizer, session
 
     def run(
-        self, inputs: Sequence[str] | Sequence[tuple[str, str]]
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per input: the model's first output row (token states or logits) and its mask."""
+        self,
+        inputs: Sequence[str] | Sequence[tuple[str, str]],
+        reduce: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    ) -> list[Any]:
+        """Per input: ``reduce(output row, mask)``, or the pair itself without ``reduce``.
+
+        The model's first output row is a text's token states (or a pair's logits); with
+        ``reduce`` (pooling) only its result is kept, so memory holds one batch of token
+        states at a time, whatever the number of inputs."""
         self.warm_up()
         encodings = self._tokenizer.encode_batch(list(inputs))
         order = sorted(range(len(encodings)), key=lambda n: len(encodings[n].ids))
@@ -96,5 +102,9 @@ class OnnxEncoder:
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
             out = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})
             for row, n in enumerate(order[start : start + self.batch_size]):
-                results[n] = (out[0][row], mask[row])
+                if reduce is None:
+                    results[n] = (out[0][row].copy(), mask[row].copy())
+                else:
+                    results[n] = np.array(reduce(out[0][row], mask[row]), copy=True)
+            del out
         return results

@@ -48,8 +48,12 @@ class CrossEncoderReranker(Reranker):
         self._encoder.warm_up()
 
     def relevance(self, query: str, passages: Sequence[str]) -> list[float]:
-        outputs = self._encoder.run([(query, p) for p in passages])
-        return [float(logits[0]) for logits, _mask in outputs]
+        outputs = self._encoder.run([(query, p) for p in passages], reduce=_first_logit)
+        return [float(x) for x in outputs]
+
+
+def _first_logit(logits, mask):
+    return logits[0]
 
 
 @register_reranker("cross-encoder")

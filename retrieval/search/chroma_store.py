@@ -27,6 +27,7 @@ from retrieval.errors import (
 _PREFIX = "gw_"
 MODEL_KEY = "groundwork_embedding_model"
 DIM_KEY = "groundwork_embedding_dim"
+MAX_WRITE_BATCH = 2048  # records per Chroma call, at most
 
 
 def embedding_identity(embeddings: Embeddings) -> tuple[str, int]:
@@ -69,6 +70,7 @@ class ChromaChunkStore:
         self._identity: tuple[str, int] | None = None
         self._collections: dict[str, Any] = {}
         self._views: dict[str, Any] = {}
+        self._max_batch: int | None = None
 
     @property
     def identity(self) -> tuple[str, int]:
@@ -150,15 +152,31 @@ class ChromaChunkStore:
         metadatas: Sequence[dict[str, Any]],
         vectors: Any,
     ) -> None:
+        """Write chunks in pieces no larger than Chroma accepts in one call."""
         if not ids:
             return
         col = self.collection(name, create=True)
-        col.upsert(
-            ids=list(ids),
-            documents=list(texts),
-            metadatas=[md.to_chroma(m) for m in metadatas],
-            embeddings=vectors,
-        )
+        step = self.max_batch
+        for start in range(0, len(ids), step):
+            end = start + step
+            col.upsert(
+                ids=list(ids[start:end]),
+                documents=list(texts[start:end]),
+                metadatas=[md.to_chroma(m) for m in metadatas[start:end]],
+                embeddings=vectors[start:end],
+            )
+
+    @property
+    def max_batch(self) -> int:
+        """The most records Chroma takes in one call (it differs between embedded and
+        server, and between versions), capped so one call stays small in memory."""
+        if self._max_batch is None:
+            try:
+                found = int(self.client.get_max_batch_size())
+            except Exception:  # an older or a remote Chroma that does not say
+                found = 1000
+            self._max_batch = max(1, min(found, MAX_WRITE_BATCH))
+        return self._max_batch
 
     def delete_document(self, name: str, document_id: str) -> None:
         """Remove every chunk of a document. Deleting a missing document is not an error."""
