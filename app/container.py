@@ -101,6 +101,7 @@ class Container:
             parse_timeout_s=s.parse_timeout_s,
             max_file_bytes=int(s.max_file_mb * 1024 * 1024),
             max_chunks_per_file=s.max_chunks_per_file,
+            parser_memory_mb=s.parser_memory_mb,
         )
 
     def retriever(self, collection: str, **overrides) -> HybridRetriever:

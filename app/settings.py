@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     parse_timeout_s: float = Field(default=60.0, gt=0)
     max_file_mb: float = Field(default=100.0, gt=0)
     max_chunks_per_file: int = Field(default=100_000, ge=1)
+    parser_memory_mb: int = Field(default=2048, ge=256)  # address space of each parser
 
     top_k: int = Field(default=5, ge=1, le=50)
     search_depth: int = Field(default=50, ge=1, le=1000)

@@ -89,7 +89,11 @@ def parse_file(task: ParseTask) -> ParseResult:
     except LoadError as exc:
         return ParseResult(task, error=str(exc))
     except MemoryError:
-        return ParseResult(task, error="the file needs too much memory to parse")
+        return ParseResult(
+            task,
+            error="the file needs more memory to parse than a parser may use "
+            "(GROUNDWORK_PARSER_MEMORY_MB)",
+        )
     except RecursionError:
         return ParseResult(task, error="the file is nested too deeply to parse")
     except Exception as exc:  # a loader bug must not stop the batch

@@ -48,12 +48,15 @@ class Ingestor:
         parse_timeout_s: float = 60.0,
         max_file_bytes: int = 100 * 1024 * 1024,
         max_chunks_per_file: int = 100_000,
+        parser_memory_mb: int | None = 2048,
     ) -> None:
         self.chunk_store = chunk_store
         self.keyword_index = keyword_index
         self.records = records
         self.chunking = chunking or ChunkingConfig()
-        self.executor = executor or LocalExecutor(workers=workers, batch_chunks=batch_chunks)
+        self.executor = executor or LocalExecutor(
+            workers=workers, batch_chunks=batch_chunks, memory_mb=parser_memory_mb
+        )
         self.parse_timeout_s = parse_timeout_s
         self.max_file_bytes = max_file_bytes
         self.max_chunks_per_file = max_chunks_per_file

@@ -1,5 +1,9 @@
 """Parse in worker processes on this machine, embed in this process between waves.
 
+Every parse runs in a sandboxed child process (``ingest/sandbox.py``: memory cap, dies
+with its parent, per-file time limit), however many workers are configured; only
+``workers=0`` parses in the calling process, for tests and debugging.
+
 Files are parsed in waves that use every worker, and embedded between waves: parsers
 and the embedder never compete for the CPU (on a small machine the embedder's thread
 team slows down badly when a parser takes one of its cores).
@@ -8,6 +12,7 @@ team slows down badly when a parser takes one of its cores).
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -18,16 +23,20 @@ from ingest.chunking import embedding_text
 from ingest.executors.base import Executor, Processed, ProcessedBatch, embed_texts
 from ingest.parsing import ParseResult, ParseTask, parse_file
 from ingest.planning import WorkItem
+from ingest.sandbox import enter_sandbox
 
 
 class LocalExecutor(Executor):
-    def __init__(self, workers: int = 1, batch_chunks: int = 256) -> None:
+    def __init__(
+        self, workers: int = 1, batch_chunks: int = 256, memory_mb: int | None = 2048
+    ) -> None:
         if workers < 0:
             raise ValueError(f"workers must be >= 0, got {workers}")
         if batch_chunks < 1:
             raise ValueError(f"batch_chunks must be >= 1, got {batch_chunks}")
         self.workers = workers
         self.batch_chunks = batch_chunks
+        self.memory_mb = memory_mb
 
     def process(self, work: Sequence[WorkItem], embeddings: Embeddings) -> Iterator[ProcessedBatch]:
         items = {w.task.document_id: w for w in work}
@@ -53,11 +62,12 @@ class LocalExecutor(Executor):
         return batch
 
     def _parse_all(self, tasks: list[ParseTask]) -> Iterator[ParseResult]:
-        if self.workers == 0 or (self.workers == 1 and len(tasks) <= 1):
+        if self.workers == 0:
             for task in tasks:
                 yield parse_file(task)
             return
-        yield from self._parse_in_pool(tasks, max(1, self.workers))
+        if tasks:
+            yield from self._parse_in_pool(tasks, min(self.workers, len(tasks)))
 
     def _parse_in_pool(self, tasks: list[ParseTask], workers: int) -> Iterator[ParseResult]:
         context = multiprocessing.get_context("forkserver")
@@ -65,7 +75,7 @@ class LocalExecutor(Executor):
         wave_size = workers * 8
         while queue:
             crashed: list[ParseTask] = []
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            with self._pool(workers, context) as pool:
                 while queue and not crashed:
                     wave = [queue.pop() for _ in range(min(wave_size, len(queue)))]
                     futures = [(pool.submit(parse_file, task), task) for task in wave]
@@ -82,10 +92,28 @@ class LocalExecutor(Executor):
             for task in crashed:
                 yield self._parse_isolated(task, context)
 
-    @staticmethod
-    def _parse_isolated(task: ParseTask, context) -> ParseResult:
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    def _pool(self, workers: int, context) -> ProcessPoolExecutor:
+        return parser_pool(workers, self.memory_mb, context)
+
+    def _parse_isolated(self, task: ParseTask, context) -> ParseResult:
+        with self._pool(1, context) as pool:
             try:
                 return pool.submit(parse_file, task).result()
             except BrokenProcessPool:
-                return ParseResult(task, error="the parser crashed on this file")
+                return ParseResult(task, error=CRASHED)
+
+
+CRASHED = (
+    "the parser stopped on this file: it needs more memory than a parser may use "
+    "(GROUNDWORK_PARSER_MEMORY_MB), or the file is damaged"
+)
+
+
+def parser_pool(workers: int, memory_mb: int | None, context=None) -> ProcessPoolExecutor:
+    """Sandboxed parser processes (see ``ingest/sandbox.py``)."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context or multiprocessing.get_context("forkserver"),
+        initializer=enter_sandbox,
+        initargs=(memory_mb, os.getpid()),
+    )

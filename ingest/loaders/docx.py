@@ -6,6 +6,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from ingest.loaders.archive_guard import check_archive
 from ingest.loaders.base import (
     LoadedDocument,
     Loader,
@@ -56,6 +57,7 @@ class DocxLoader(Loader):
 
         if not zipfile.is_zipfile(path):
             raise LoadError("not a Word .docx file (not a zip package): the file is corrupt")
+        check_archive(path, "Word")
         try:
             document = docx.Document(str(path))
         except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
