@@ -1,4 +1,7 @@
-"""HTML pages: main text only. Scripts, styles, navigation, headers and footers are dropped."""
+"""HTML pages: main text only. Scripts, styles, navigation, headers and footers are dropped,
+and so is hidden text (``hidden``, ``aria-hidden``, ``display:none``, ``visibility:hidden``,
+zero size or opacity): what a reader does not see is not content, and it is where planted
+instructions hide."""
 
 from __future__ import annotations
 
@@ -41,10 +44,25 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCKS = {"p", "li", "pre", "blockquote", "dt", "dd", "caption", "figcaption", "address"}
 
 
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*(hidden|collapse)|opacity\s*:\s*0(\.0*)?\s*(;|$)|"
+    r"font-size\s*:\s*0(px|pt|em|rem|%)?\s*(;|$)|(^|;)\s*(width|height)\s*:\s*0(px)?\s*(;|$)",
+    re.IGNORECASE,
+)
+
+
+def is_hidden(tag) -> bool:
+    """Text a browser would not show."""
+    if tag.get("aria-hidden") == "true" or tag.has_attr("hidden"):
+        return True
+    style = tag.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+
+
 def _is_clutter(tag) -> bool:
     if tag.get("role") in {"navigation", "banner", "contentinfo", "complementary"}:
         return True
-    if tag.get("aria-hidden") == "true" or tag.has_attr("hidden"):
+    if is_hidden(tag):
         return True
     names = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
     return bool(names.strip()) and _CLUTTER.search(names) is not None

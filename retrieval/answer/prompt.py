@@ -9,7 +9,7 @@ from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from retrieval import metadata as md
-from retrieval.answer.injection import looks_like_injection
+from retrieval.answer.injection import flag_injections
 from retrieval.answer.sentences import split_sentences
 
 SYSTEM = (
@@ -29,8 +29,9 @@ def quote_source(doc: Document) -> str:
     text = doc.page_content
     parts = []
     last = 0
-    for span in split_sentences(text):
-        if looks_like_injection(span.text):
+    spans = split_sentences(text)
+    for span, injected in zip(spans, flag_injections([s.text for s in spans]), strict=True):
+        if injected:
             parts.append(text[last : span.start])
             parts.append(WITHHELD)
             last = span.end

@@ -17,7 +17,7 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from retrieval.answer.answer_type import expected_type, offers
-from retrieval.answer.injection import looks_like_injection
+from retrieval.answer.injection import flag_injections
 from retrieval.answer.sentences import split_sentences
 from retrieval.terms import content_terms
 
@@ -79,9 +79,11 @@ class SupportScorer:
         out = []
         for n, doc in enumerate(sources, start=1):
             previous: set[str] = set()
-            for span in split_sentences(doc.page_content):
+            spans = split_sentences(doc.page_content)
+            injected = flag_injections([s.text for s in spans])
+            for span, withheld in zip(spans, injected, strict=True):
                 terms = set(content_terms(span.text))
-                if len(span.text.split()) >= self.min_words and not looks_like_injection(span.text):
+                if len(span.text.split()) >= self.min_words and not withheld:
                     out.append(Candidate(n, span.start, span.end, span.text, terms, previous))
                 previous = terms
         return out
