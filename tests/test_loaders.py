@@ -177,3 +177,37 @@ def test_html_hidden_text_is_not_content(tmp_path):
     assert "Lunch is served at noon." in text and "Faded text is still seen." in text
     for hidden in ("vendor X", "hidden span", "transparent", "tiny", "attribute", "aria"):
         assert hidden not in text
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-16", "utf-16-le-bom", "utf-32", "utf-8-sig", "cp1252", "cp1251", "latin-1"]
+)
+def test_text_files_in_other_encodings_are_read(tmp_path, encoding):
+    import codecs
+
+    from ingest.loaders import check_upload
+
+    text = "Grüße aus München: der Urlaub beträgt 30 Tage, café au lait à 3 €."
+    if encoding == "cp1251":
+        text = "Отпуск составляет 30 дней. Обед в полдень в столовой."
+    if encoding == "latin-1":
+        text = text.replace("€", "EUR")
+    data = (
+        codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+        if encoding == "utf-16-le-bom"
+        else text.encode(encoding)
+    )
+    path = tmp_path / "note.txt"
+    path.write_bytes(data * 3)
+    assert check_upload("note.txt", data[:512]) is None
+    assert text in load(path).sections[0].text
+
+
+def test_random_bytes_are_not_text(tmp_path):
+    import random
+
+    rng = random.Random(7)
+    path = tmp_path / "noise.txt"
+    path.write_bytes(bytes(rng.randrange(1, 256) for _ in range(20_000)))
+    result = parse_file(ParseTask(str(path), "noise.txt", "id", "c", "h", 1, ChunkingConfig(), 60))
+    assert result.error == "the file is not text (binary data or an unknown encoding)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,7 @@ class Loader(ABC):
         """Why the first bytes of a file cannot be this format, or None if they can.
 
         A cheap check before anything is stored (uploads); text formats by default."""
-        if b"\x00" in head:
+        if b"\x00" in head and not head.startswith(tuple(bom for bom, _ in _BOMS)):
             return "the file holds binary data, not text"
         return None
 
@@ -101,17 +102,51 @@ def check_upload(filename: str, head: bytes) -> str | None:
     return f"the content does not match {Path(filename).suffix}: {reason}" if reason else None
 
 
-def read_text_file(path: Path) -> str:
-    """Decode a text file: UTF-8 (with or without BOM), else cp1252; reject binary data."""
-    data = path.read_bytes()
+_BOMS = [  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+NOT_TEXT = "the file is not text (binary data or an unknown encoding)"
+
+
+def decode_text(data: bytes) -> str:
+    """Text from bytes: a byte-order mark (UTF-8/16/32) decides; else UTF-8; else the
+    encoding charset-normalizer finds. Binary data or text that would decode to mostly
+    control characters raises ``LoadError`` ("not text")."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise LoadError(f"the file is damaged {encoding.upper()} text") from None
     if b"\x00" in data[:4096]:
-        raise LoadError("the file holds binary data, not text")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", errors="replace")
+        raise LoadError(NOT_TEXT)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        matches = from_bytes(data)
+        best = matches.best()
+        if best is None:
+            raise LoadError(NOT_TEXT) from None
+        # single-byte code pages often decode the same bytes equally cleanly; among equals
+        # prefer Windows-1252, the Western European one most office files use
+        western = [m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos]
+        text = str(western[0] if western else best)
+    sample = text[:20_000]
+    controls = sum(1 for ch in sample if not ch.isprintable() and ch not in "\n\r\t\f\v")
+    if sample and controls / len(sample) > 0.05:
+        raise LoadError(NOT_TEXT)
+    return text
+
+
+def read_text_file(path: Path) -> str:
+    """Decode a text file (see ``decode_text``)."""
+    return decode_text(path.read_bytes())
 
 
 def require_text(doc: LoadedDocument, what: str = "text") -> LoadedDocument:
