@@ -18,6 +18,7 @@ from ingest.loaders import loader_for
 from ingest.parsing import OUTSIDE, ParseTask, outside
 from ingest.records import FAILED, OK, RecordStore
 from ingest.summary import IngestSummary
+from retrieval.models.bundled import sha256_file
 
 
 def document_id(collection: str, source: str) -> str:
@@ -25,11 +26,8 @@ def document_id(collection: str, source: str) -> str:
 
 
 def file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """The SHA-256 of a file's bytes: what decides "unchanged"."""
+    return sha256_file(path)
 
 
 def scan_folder(root: Path) -> list[tuple[Path, str]]:

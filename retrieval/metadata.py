@@ -18,7 +18,8 @@ END = "end"
 CHUNK_INDEX = "chunk_index"
 CONTENT_HASH = "content_hash"
 
-_COLLECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$")
+COLLECTION_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$"
+_COLLECTION_RE = re.compile(COLLECTION_PATTERN)
 
 
 def validate_collection_name(name: str) -> str:

@@ -125,4 +125,4 @@ def test_collections_list_and_delete(api):
 
 def test_invalid_collection_names_are_422(api):
     r = api.post("/collections/Bad Name!/documents", files=sample_files("finance-faq.md"))
-    assert r.status_code == 422 and "invalid collection name" in r.json()["detail"]
+    assert r.status_code == 422 and "invalid collection name" in r.json()["detail"][0]["msg"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.api.auth import LOCAL, KeyRing, Principal
@@ -39,6 +39,16 @@ def get_principal(
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+CollectionPath = Annotated[
+    str,
+    Path(
+        pattern=md.COLLECTION_PATTERN,
+        min_length=3,
+        max_length=63,
+        description="3-63 lowercase letters, digits, '-' or '_'",
+    ),
+]
+DocumentIdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$", description="a document id")]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.writer_lock import WriterLockedError
+from retrieval import metadata as md
 from retrieval.errors import (
     CollectionNotFoundError,
     ConfigurationError,
@@ -55,9 +56,22 @@ def _printable(value: Any) -> Any:
     return value
 
 
+def _explained(error: dict[str, Any]) -> dict[str, Any]:
+    """A collection name that fails the schema's pattern gets the sentence that says why."""
+    loc = error.get("loc") or ()
+    if loc and loc[-1] == "collection" and str(error.get("type", "")).startswith("string_"):
+        try:
+            md.validate_collection_name(str(error.get("input", "")))
+        except InvalidCollectionNameError as exc:
+            return {**error, "msg": str(exc)}
+    return error
+
+
 async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """FastAPI's 422, made safe to send when the bad input is not valid UTF-8 text."""
-    detail = _printable(jsonable_encoder(exc.errors(), custom_encoder={bytes: repr}))
+    """FastAPI's 422, with collection names explained, and safe to send when the bad input
+    is not valid UTF-8 text."""
+    errors = [_explained(e) for e in exc.errors()]
+    detail = _printable(jsonable_encoder(errors, custom_encoder={bytes: repr}))
     return JSONResponse({"detail": detail}, status_code=422)
 
 

@@ -30,6 +30,8 @@ def check_path_text(path: str) -> str:
         path.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("the path is not valid UTF-8 text") from None
+    if any(len(part.encode("utf-8")) > 255 for part in path.split("/")):
+        raise ValueError("a folder name in the path is longer than 255 bytes")
     return path
 
 
@@ -49,7 +51,10 @@ def resolve_job_folder(root: Path | None, path: str, allowed: Sequence[str | Pat
         raise GroundworkError("folder jobs are off: set GROUNDWORK_INGEST_ROOT to allow them")
     check_path_text(path)
     base = root.resolve()
-    candidate = (base / path).resolve()
+    try:
+        candidate = (base / path).resolve()
+    except OSError as exc:  # a link loop, a name the file system refuses
+        raise FileNotFoundError(f"no such folder under the ingest root: {path!r}") from exc
     if not candidate.is_relative_to(base):
         raise PermissionError(f"{path!r} is outside the ingest root")
     folders = [Path(a) for a in allowed]
@@ -61,6 +66,10 @@ def resolve_job_folder(root: Path | None, path: str, allowed: Sequence[str | Pat
             f"this key may not ingest from {path!r}; it may read {names or 'no folder'} "
             "under the ingest root"
         )
-    if not candidate.is_dir():
+    try:
+        is_dir = candidate.is_dir()
+    except OSError:
+        is_dir = False
+    if not is_dir:
         raise FileNotFoundError(f"no such folder under the ingest root: {path!r}")
     return candidate

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from langchain_core.documents import Document
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ingest.records import DocumentRecord
 from retrieval import metadata as md
+
+COLLECTION_HELP = (
+    "3-63 lowercase letters, digits, '-' or '_', starting and ending with a letter or digit"
+)
+CollectionField = Annotated[
+    str,
+    Field(pattern=md.COLLECTION_PATTERN, min_length=3, max_length=63, description=COLLECTION_HELP),
+]
 
 
 class Message(BaseModel):
@@ -28,7 +36,7 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1)
-    collection: str
+    collection: CollectionField
     history: list[Message] = Field(default_factory=list)
     top_k: int | None = Field(default=None, ge=1, le=50)
     filters: Filters | None = None
@@ -138,7 +146,7 @@ class UploadResult(BaseModel):
 class JobRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    collection: str
+    collection: CollectionField
     path: str = Field(
         min_length=1,
         max_length=1024,

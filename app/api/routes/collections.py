@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import ContainerDep, LocksDep, PrincipalDep, writable
+from app.api.deps import CollectionPath, ContainerDep, LocksDep, PrincipalDep, writable
 from app.api.schemas import CollectionOut
 
 router = APIRouter(prefix="/collections", tags=["collections"])
@@ -31,7 +31,7 @@ def list_collections(container: ContainerDep, principal: PrincipalDep) -> list[C
 
 @router.delete("/{collection}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_collection(
-    collection: str, container: ContainerDep, principal: PrincipalDep, locks: LocksDep
+    collection: CollectionPath, container: ContainerDep, principal: PrincipalDep, locks: LocksDep
 ) -> Response:
     writable(container, principal, collection, create=False)
     with locks.hold(collection):

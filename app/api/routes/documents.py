@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
-from app.api.deps import ContainerDep, LocksDep, PrincipalDep, readable, writable
+from app.api.deps import (
+    CollectionPath,
+    ContainerDep,
+    DocumentIdPath,
+    LocksDep,
+    PrincipalDep,
+    readable,
+    writable,
+)
 from app.api.schemas import ChunkOut, DocumentDetail, DocumentOut, UploadResult
 from app.api.uploads import store_and_ingest
 from retrieval import metadata as md
@@ -21,7 +29,7 @@ router = APIRouter(prefix="/collections/{collection}/documents", tags=["document
     responses={422: {"description": "no file of the request was accepted"}},
 )
 def upload_documents(
-    collection: str,
+    collection: CollectionPath,
     files: Annotated[list[UploadFile], File(description="one or more documents")],
     container: ContainerDep,
     principal: PrincipalDep,
@@ -52,7 +60,7 @@ def upload_documents(
 
 @router.get("", response_model=list[DocumentOut])
 def list_documents(
-    collection: str, container: ContainerDep, principal: PrincipalDep
+    collection: CollectionPath, container: ContainerDep, principal: PrincipalDep
 ) -> list[DocumentOut]:
     readable(container, principal, collection)
     return [DocumentOut.from_record(r) for r in container.records.list(collection)]
@@ -60,8 +68,8 @@ def list_documents(
 
 @router.get("/{document_id}", response_model=DocumentDetail)
 def get_document(
-    collection: str,
-    document_id: str,
+    collection: CollectionPath,
+    document_id: DocumentIdPath,
     container: ContainerDep,
     principal: PrincipalDep,
     chunks: bool = False,
@@ -88,8 +96,8 @@ def get_document(
 
 @router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_document(
-    collection: str,
-    document_id: str,
+    collection: CollectionPath,
+    document_id: DocumentIdPath,
     container: ContainerDep,
     principal: PrincipalDep,
     locks: LocksDep,
