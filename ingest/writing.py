@@ -13,7 +13,7 @@ from ingest.executors.base import ProcessedBatch
 from ingest.planning import EarlyFailure
 from ingest.records import FAILED, OK, PENDING, DocumentRecord, RecordStore
 from ingest.summary import IngestSummary
-from retrieval.errors import ProviderUnavailableError, outage_reason
+from retrieval.errors import ProviderUnavailableError, outage_reason, storage_full
 from retrieval.search.chroma_store import ChromaChunkStore
 from retrieval.search.keyword_index import KeywordIndex
 
@@ -76,7 +76,11 @@ class IndexWriter:
         try:
             self.write(batch, collection, summary)
         except Exception as exc:
-            if outage_reason(exc) is not None or isinstance(exc, ProviderUnavailableError):
+            if (
+                outage_reason(exc) is not None
+                or isinstance(exc, ProviderUnavailableError)
+                or storage_full(exc)
+            ):
                 raise
             log.exception("could not write %d file(s) to the index", len(batch.done))
             reason = f"the file could not be written to the index ({type(exc).__name__}: {exc})"

@@ -25,6 +25,28 @@ class ProviderUnavailableError(GroundworkError):
     """The answer model or the store cannot be reached right now."""
 
 
+class StorageFullError(GroundworkError):
+    """The disk that holds Groundwork's data is full (or over quota)."""
+
+
+def storage_full(exc: BaseException | None) -> bool:
+    """True when ``exc`` (or what caused it) is a full disk: ENOSPC, EDQUOT, or SQLite's
+    "database or disk is full"."""
+    import errno
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, StorageFullError):
+            return True
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "database or disk is full" in str(exc) or "No space left on device" in str(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class StoreUnavailableError(ProviderUnavailableError):
     """The Chroma server cannot be reached (it is down, or the URL is wrong)."""
 

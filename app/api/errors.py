@@ -18,7 +18,9 @@ from retrieval.errors import (
     GroundworkError,
     InvalidCollectionNameError,
     ProviderUnavailableError,
+    StorageFullError,
     outage_reason,
+    storage_full,
 )
 
 log = logging.getLogger("groundwork.api")
@@ -27,6 +29,7 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (CollectionNotFoundError, 404),
     (InvalidCollectionNameError, 422),
     (ProviderUnavailableError, 503),
+    (StorageFullError, 507),
     (WriterLockedError, 409),
     (ConfigurationError, 409),
     (GroundworkError, 400),
@@ -39,6 +42,8 @@ def status_for(exc: Exception) -> tuple[int, str]:
     for cls, code in _STATUS:
         if isinstance(exc, cls):
             return code, str(exc)
+    if storage_full(exc):
+        return 507, "the server's disk is full: nothing was changed; free some space and retry"
     reason = outage_reason(exc)
     if reason:
         return 503, f"a service Groundwork needs is unreachable: {reason}"

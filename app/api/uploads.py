@@ -8,6 +8,7 @@ leaves any earlier version untouched; the other files of the request go in.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -21,6 +22,7 @@ from fastapi import UploadFile
 from app.api.schemas import FileResult, UploadResult
 from ingest.loaders import check_upload
 from ingest.pipeline import Ingestor, IngestSummary, document_id
+from retrieval.errors import StorageFullError, storage_full
 
 _UNSAFE = re.compile(r"[^\w.\- ()]+", re.UNICODE)
 MAX_NAME = 150
@@ -133,4 +135,12 @@ def _save(upload: UploadFile, folder: Path, max_bytes: int, name: str) -> tuple[
     except ValueError as exc:
         os.unlink(tmp)
         return str(exc), ""
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if storage_full(exc):
+            raise StorageFullError(
+                "the server's disk is full: the upload was not stored; free some space and retry"
+            ) from exc
+        raise
     return None, tmp
