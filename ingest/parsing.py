@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from contextlib import contextmanager
@@ -12,6 +13,8 @@ from langchain_core.documents import Document
 
 from ingest.chunking import ChunkingConfig, chunk_document
 from ingest.loaders import LoadError, loader_for
+
+log = logging.getLogger("groundwork.ingest")
 
 
 @dataclass
@@ -97,7 +100,10 @@ def parse_file(task: ParseTask) -> ParseResult:
     except RecursionError:
         return ParseResult(task, error="the file is nested too deeply to parse")
     except Exception as exc:  # a loader bug must not stop the batch
-        return ParseResult(task, error=f"could not parse the file ({type(exc).__name__}: {exc})")
+        log.warning("parsing %s failed: %r", task.source, exc, exc_info=exc)
+        return ParseResult(
+            task, error=f"the file could not be read: its {path.suffix} parser failed on it"
+        )
     if not chunks:
         return ParseResult(task, error="no text found in the file")
     if len(chunks) > task.max_chunks:

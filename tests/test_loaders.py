@@ -211,3 +211,18 @@ def test_random_bytes_are_not_text(tmp_path):
     path.write_bytes(bytes(rng.randrange(1, 256) for _ in range(20_000)))
     result = parse_file(ParseTask(str(path), "noise.txt", "id", "c", "h", 1, ChunkingConfig(), 60))
     assert result.error == "the file is not text (binary data or an unknown encoding)"
+
+
+def test_pdf_failures_are_told_in_sentences_not_parser_text():
+    from ingest.loaders.pdf import explain_pdf_error
+
+    assert explain_pdf_error(ValueError("Stream has ended unexpectedly")) == (
+        "the PDF is corrupt: it is truncated (its end is missing)"
+    )
+    assert "cross-reference table is broken" in explain_pdf_error(
+        ValueError("Could not read xref table at 1234")
+    )
+    assert explain_pdf_error(KeyError("/Root")) == "the PDF is corrupt and cannot be read"
+    assert _reason(SAMPLE_DOCS / "board-minutes-damaged.pdf") == (
+        "the PDF is corrupt: it is truncated (its end is missing)"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -16,6 +17,7 @@ from ingest.loaders.base import (
     require_text,
 )
 
+log = logging.getLogger("groundwork.ingest")
 _HEADING = re.compile(r"^(?:heading\s*(\d)|title)$", re.IGNORECASE)
 
 
@@ -61,9 +63,11 @@ class DocxLoader(Loader):
         try:
             document = docx.Document(str(path))
         except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-            raise LoadError(f"the Word file is corrupt: {exc}") from exc
+            log.info("python-docx could not open %s: %r", path.name, exc)
+            raise LoadError("the Word file is corrupt: a part of its package is missing") from exc
         except Exception as exc:  # lxml.etree.XMLSyntaxError and friends
-            raise LoadError(f"the Word file cannot be read: {exc}") from exc
+            log.info("python-docx could not read %s: %r", path.name, exc)
+            raise LoadError("the Word file is corrupt: its XML cannot be read") from exc
 
         title = (document.core_properties.title or "").strip()
         builder = SectionBuilder()

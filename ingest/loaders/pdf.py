@@ -9,6 +9,7 @@ from pathlib import Path
 from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
+log = logging.getLogger("groundwork.ingest")
 
 
 def _clean(text: str) -> str:
@@ -16,6 +17,20 @@ def _clean(text: str) -> str:
     text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)  # words hyphenated across lines
     text = re.sub(r"[ \t]+\n", "\n", text)
     return text.strip()
+
+
+def explain_pdf_error(exc: BaseException) -> str:
+    """pypdf's message turned into a sentence a user understands (the original is logged)."""
+    text = str(exc).lower()
+    if "eof marker" in text or "truncated" in text or "ended unexpectedly" in text:
+        return "the PDF is corrupt: it is truncated (its end is missing)"
+    if "xref" in text or "trailer" in text or "cross-reference" in text or "startxref" in text:
+        return "the PDF is corrupt: its cross-reference table is broken"
+    if "stream" in text or "decode" in text or "filter" in text:
+        return "the PDF is corrupt: a content stream in it is damaged"
+    if "page" in text:
+        return "the PDF is corrupt: its page tree is damaged"
+    return "the PDF is corrupt and cannot be read"
 
 
 @register_loader
@@ -42,7 +57,8 @@ class PdfLoader(Loader):
                 try:
                     ok = reader.decrypt("")
                 except Exception as exc:
-                    raise LoadError(f"the PDF is encrypted and cannot be opened: {exc}") from exc
+                    log.info("pypdf could not decrypt %s: %r", path.name, exc)
+                    raise LoadError("the PDF is encrypted in a way that cannot be opened") from exc
                 if not ok:
                     raise LoadError("the PDF is encrypted with a password")
             sections = []
@@ -59,7 +75,8 @@ class PdfLoader(Loader):
         except FileNotDecryptedError as exc:
             raise LoadError("the PDF is encrypted with a password") from exc
         except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-            raise LoadError(f"the PDF is corrupt: {exc}") from exc
+            log.info("pypdf could not read %s: %r", path.name, exc)
+            raise LoadError(explain_pdf_error(exc)) from exc
         if page_count == 0:
             raise LoadError("the PDF has no pages")
         if not sections:
