@@ -203,6 +203,8 @@ def serve(
             "several workers need the Chroma server mode: the embedded store takes one "
             "writer at a time. Run `chroma run` and set GROUNDWORK_CHROMA_URL."
         )
+    with container.writer_lock:  # a read-only or locked data folder: a message, not a traceback
+        container.chroma_client  # noqa: B018 - opens (and checks) the store once
     err.print(f"Groundwork API on http://{host}:{port} (docs at /docs)", highlight=False)
     if workers > 1:
         uvicorn.run(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from retrieval.errors import GroundworkError
+from retrieval.errors import ConfigurationError, GroundworkError
 
 
 class WriterLockedError(GroundworkError):
@@ -33,12 +33,17 @@ class WriterLock:
     def acquire(self) -> WriterLock:
         if not self.enabled or self._lock is not None:
             return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.path, thread_local=False)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(self.path, thread_local=False)
             lock.acquire(timeout=0)
         except Timeout:
             raise WriterLockedError(self._held_message()) from None
+        except OSError as exc:
+            raise ConfigurationError(
+                f"cannot write to the data folder {self.path.parent} ({exc.strerror}): "
+                "Groundwork needs to write there; make it writable or set GROUNDWORK_DATA_DIR"
+            ) from None
         self._lock = lock
         self.info_path.write_text(
             json.dumps({"pid": os.getpid(), "command": _command()}), encoding="utf-8"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -16,7 +17,17 @@ def make_chroma_client(data_dir: Path, url: str | None = None):
     settings = ChromaSettings(anonymized_telemetry=False)
     if not url:
         path = Path(data_dir) / "chroma"
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigurationError(f"cannot create {path}: {exc.strerror}") from exc
+        if not os.access(path, os.W_OK):
+            # the embedded Chroma writes even to open a collection for reading
+            raise ConfigurationError(
+                f"the data folder {path} is read-only, and the embedded Chroma cannot open "
+                "it without writing; make it writable, or serve it with a Chroma server "
+                "(chroma run) and set GROUNDWORK_CHROMA_URL"
+            )
         return chromadb.PersistentClient(path=str(path), settings=settings)
     parsed = urlparse(url)
     if parsed.scheme not in {"http", "https"} or not parsed.hostname:

@@ -50,3 +50,49 @@ def test_an_upload_that_fills_the_disk_is_507_and_leaves_nothing(small_disk):
         assert sorted(p.name for p in uploads.iterdir()) == ["faq.md"]  # no .upload-* left
         # what was there still answers
         assert client.get("/collections/company/documents").status_code == 200
+
+
+@pytest.fixture
+def read_only_data(tmp_path):
+    """A data folder with an index in it, mounted read-only (skipped without privileges)."""
+    import os
+
+    from tests.conftest import BIN, copy_samples
+
+    data = tmp_path / "data"
+    env = {**os.environ, "GROUNDWORK_DATA_DIR": str(data), "GROUNDWORK_INGEST_WORKERS": "0"}
+    docs = copy_samples(tmp_path / "docs")
+    subprocess.run(
+        [str(BIN / "groundwork"), "ingest", str(docs), "--collection", "company", "--json"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    bind = subprocess.run(["mount", "--bind", str(data), str(ro)], capture_output=True)
+    if bind.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(ro)], check=True)
+        yield ro
+    finally:
+        subprocess.run(["umount", "-l", str(ro)], check=False)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("command", [["serve"], ["ask", "vacation", "-c", "company"]])
+def test_a_read_only_data_folder_is_a_clear_message_not_a_traceback(read_only_data, command):
+    import os
+
+    from tests.conftest import BIN, free_port
+
+    if command == ["serve"]:
+        command = ["serve", "--port", str(free_port())]
+    env = {**os.environ, "GROUNDWORK_DATA_DIR": str(read_only_data)}
+    done = subprocess.run(
+        [str(BIN / "groundwork"), *command], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert "read-only" in done.stderr.lower() or "Read-only" in done.stderr
