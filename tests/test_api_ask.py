@@ -49,7 +49,10 @@ def test_ask_returns_the_answer_json_with_checkable_citations(client):
     assert "5" in body["answer"] and body["refused"] is False
     cite = body["citations"][0]
     assert cite["source"] == "employee-handbook.pdf" and cite["page"] == 2
-    assert cite["snippet"] in body["answer"] or "carry over" in cite["snippet"]
+    # the snippet quotes the supporting sentence, and its offsets point at exactly it
+    assert "carry over" in cite["snippet"]
+    assert cite["end"] - cite["start"] == len(cite["snippet"])
+    assert " ".join(cite["snippet"].split()).rstrip(".") in body["answer"]  # the answer quotes it
 
 
 def test_streaming_sends_sources_then_tokens_then_the_final_answer(client):
