@@ -16,6 +16,8 @@ from app.api import create_app
 from app.settings import Settings
 from tests.conftest import copy_samples, write_keys
 
+pytestmark = pytest.mark.integration  # about 20 s: kept out of make test-fast
+
 KEY = "fuzz-admin-key-0123456789"
 
 # the schema does not depend on any state: read it from an app that is never started
