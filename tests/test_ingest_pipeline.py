@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from retrieval.errors import EmbeddingMismatchError
@@ -168,21 +170,6 @@ def test_planning_writes_nothing_and_settles_unchanged_files(fake_container, tmp
     assert again.failed[0]["source"] == "board-minutes-damaged.pdf"  # known bad bytes
 
 
-def test_an_oversized_file_fails_alone_before_parsing(settings, tmp_path):
-    from app.container import Container
-    from tests.fakes import HashingEmbeddings
-
-    docs = copy_samples(tmp_path / "docs")
-    (docs / "huge.txt").write_text("word " * 50_000)
-    settings.max_file_mb = 0.1
-    summary = Container(settings, embeddings=HashingEmbeddings()).ingestor.ingest_folder(
-        docs, "company"
-    )
-    reasons = {f["source"]: f["reason"] for f in summary.failed}
-    assert reasons["huge.txt"] == "the file is 0.2 MB, over the 0.1 MB limit"
-    assert summary.new == 5
-
-
 def test_records_carry_a_schema_version_and_read_old_files(tmp_path):
     import sqlite3
 
@@ -227,18 +214,32 @@ def test_a_file_with_more_chunks_than_chroma_takes_in_one_call_goes_in(fake_cont
     assert len(chroma_ids(fake_container)) == summary.chunks_written
 
 
-def test_a_file_over_the_chunk_limit_fails_alone(settings, tmp_path):
+@pytest.mark.parametrize(
+    ("limit", "value", "text", "reason"),
+    [
+        ("max_file_mb", 0.1, "word " * 50_000, r"the file is 0\.2 MB, over the 0\.1 MB limit"),
+        (
+            "max_chunks_per_file",
+            50,
+            "A sentence about nothing much at all. " * 2000,
+            r"the file makes \d+ chunks, over the limit of 50 per file "
+            r"\(GROUNDWORK_MAX_CHUNKS_PER_FILE\)",
+        ),
+    ],
+    ids=["size, before parsing", "chunks"],
+)
+def test_a_file_over_a_limit_fails_alone(settings, tmp_path, limit, value, text, reason):
     from app.container import Container
     from tests.fakes import HashingEmbeddings
 
     docs = copy_samples(tmp_path / "docs")
-    (docs / "long.txt").write_text("A sentence about nothing much at all. " * 2000)
-    settings.max_chunks_per_file = 50
+    (docs / "big.txt").write_text(text)
+    setattr(settings, limit, value)
     summary = Container(settings, embeddings=HashingEmbeddings()).ingestor.ingest_folder(
         docs, "company"
     )
     reasons = {f["source"]: f["reason"] for f in summary.failed}
-    assert "over the limit of 50 per file" in reasons["long.txt"]
+    assert re.fullmatch(reason, reasons["big.txt"]), reasons["big.txt"]
     assert summary.new == 5
 
 
