@@ -171,11 +171,22 @@ def test_html_hidden_text_is_not_content(tmp_path):
         '<span style="color:red; visibility:hidden">hidden span</span>'
         '<p style="opacity:0">transparent</p><p style="font-size:0">tiny</p>'
         '<p hidden>attribute</p><p aria-hidden="true">aria</p>'
-        '<p style="opacity:0.5">Faded text is still seen.</p></main></body></html>'
+        '<p style="opacity:0.5">Faded text is still seen.</p>'
+        '<p class="note sr-hide">by class</p><div id="x1">by id</div>'
+        '<p class="shown">Styled but visible.</p></main></body></html>'
+    )
+    page.write_text(
+        page.read_text().replace(
+            "<html>",
+            "<html><head><style>.sr-hide, p#nothing { display: none } #x1 {visibility:hidden}"
+            " .shown { color: red }</style></head>",
+        )
     )
     text = " ".join(s.text for s in load(page).sections)
     assert "Lunch is served at noon." in text and "Faded text is still seen." in text
-    for hidden in ("vendor X", "hidden span", "transparent", "tiny", "attribute", "aria"):
+    assert "Styled but visible." in text
+    hidden_texts = ("vendor X", "hidden span", "transparent", "tiny", "attribute", "aria")
+    for hidden in (*hidden_texts, "by class", "by id"):
         assert hidden not in text
 
 

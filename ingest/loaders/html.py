@@ -51,18 +51,39 @@ _HIDDEN_STYLE = re.compile(
 )
 
 
-def is_hidden(tag) -> bool:
-    """Text a browser would not show."""
+_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_SIMPLE_SELECTOR = re.compile(r"^\s*(?:[a-z0-9]+)?([.#])([\w-]+)\s*$", re.IGNORECASE)
+
+
+def hidden_selectors(css: str) -> tuple[set[str], set[str]]:
+    """Classes and ids that a page's own style sheet hides (simple ``.c``/``#i`` rules)."""
+    classes: set[str] = set()
+    ids: set[str] = set()
+    for selectors, body in _RULE.findall(css):
+        if _HIDDEN_STYLE.search(body) is None:
+            continue
+        for selector in selectors.split(","):
+            m = _SIMPLE_SELECTOR.match(selector)
+            if m:
+                (classes if m.group(1) == "." else ids).add(m.group(2))
+    return classes, ids
+
+
+def is_hidden(tag, classes: set[str] = frozenset(), ids: set[str] = frozenset()) -> bool:
+    """Text a browser would not show: hidden by attribute, inline style, or a class or id
+    the page's style sheet hides."""
     if tag.get("aria-hidden") == "true" or tag.has_attr("hidden"):
         return True
     style = tag.get("style")
-    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+    if style and _HIDDEN_STYLE.search(style) is not None:
+        return True
+    if classes and classes.intersection(tag.get("class") or []):
+        return True
+    return bool(ids) and tag.get("id") in ids
 
 
 def _is_clutter(tag) -> bool:
     if tag.get("role") in {"navigation", "banner", "contentinfo", "complementary"}:
-        return True
-    if is_hidden(tag):
         return True
     names = " ".join([tag.get("id") or "", *(tag.get("class") or [])])
     return bool(names.strip()) and _CLUTTER.search(names) is not None
@@ -77,8 +98,12 @@ class HtmlLoader(Loader):
 
         soup = BeautifulSoup(read_text_file(path), "lxml")
         title = soup.title.get_text(" ", strip=True) if soup.title else ""
+        classes, ids = hidden_selectors(" ".join(t.get_text() for t in soup.find_all("style")))
         for tag in soup.find_all(_DROP_TAGS):
             tag.decompose()
+        for tag in soup.find_all(lambda t: is_hidden(t, classes, ids)):
+            if tag.name not in {"html", "body"}:
+                tag.decompose()
         for tag in soup.find_all(_is_clutter):
             if tag.name not in {"html", "body", "main", "article"}:
                 tag.decompose()
