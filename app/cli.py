@@ -204,7 +204,7 @@ def serve(
             "writer at a time. Run `chroma run` and set GROUNDWORK_CHROMA_URL."
         )
     with container.writer_lock:  # a read-only or locked data folder: a message, not a traceback
-        container.chroma_client  # noqa: B018 - opens (and checks) the store once
+        container.chroma_client  # noqa: B018 - opens (and checks) the store, kept for the app
     err.print(f"Groundwork API on http://{host}:{port} (docs at /docs)", highlight=False)
     if workers > 1:
         uvicorn.run(
@@ -218,7 +218,7 @@ def serve(
     else:
         from app.api import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+        uvicorn.run(create_app(container=container), host=host, port=port, log_level=log_level)
 
 
 def _ui_command(port: int, api_url: str) -> tuple[list[str], dict[str, str]]:

@@ -113,15 +113,7 @@ class IndexWriter:
             )
         )
         summary.failed.append({"source": failure.source, "reason": failure.reason})
-        summary.documents.append(
-            {
-                "source": failure.source,
-                "document_id": failure.document_id,
-                "status": "failed",
-                "reason": failure.reason,
-                "chunks": 0,
-            }
-        )
+        _report(summary, failure.source, failure.document_id, "failed", 0, failure.reason)
 
     def delete_document(self, collection: str, document_id: str) -> bool:
         """Remove a document everywhere. Returns False when it was not there."""
@@ -178,16 +170,24 @@ class IndexWriter:
                     ),
                     conn,
                 )
-                status = "updated" if p.item.existed else "new"
                 if p.item.existed:
                     summary.updated += 1
                 else:
                     summary.new += 1
-                summary.documents.append(
-                    {
-                        "source": t.source,
-                        "document_id": t.document_id,
-                        "status": status,
-                        "chunks": len(r.chunks),
-                    }
-                )
+                status = "updated" if p.item.existed else "new"
+                _report(summary, t.source, t.document_id, status, len(r.chunks))
+
+
+def _report(
+    summary: IngestSummary,
+    source: str,
+    document_id: str,
+    status: str,
+    chunks: int,
+    reason: str | None = None,
+) -> None:
+    """One file's outcome in ``summary.documents`` (a reason only for a failure)."""
+    entry = {"source": source, "document_id": document_id, "status": status}
+    if reason is not None:
+        entry["reason"] = reason
+    summary.documents.append({**entry, "chunks": chunks})

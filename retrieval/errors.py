@@ -1,5 +1,7 @@
 """Errors a user can act on. The CLI and API turn them into messages at the edge."""
 
+from collections.abc import Iterator
+
 
 class GroundworkError(Exception):
     """A problem the user can fix; the message is shown to them as it is."""
@@ -29,21 +31,27 @@ class StorageFullError(GroundworkError):
     """The disk that holds Groundwork's data is full (or over quota)."""
 
 
+def causes(exc: BaseException | None) -> Iterator[BaseException]:
+    """``exc`` and what caused it, outermost first (each once, even in a cycle)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
 def storage_full(exc: BaseException | None) -> bool:
     """True when ``exc`` (or what caused it) is a full disk: ENOSPC, EDQUOT, or SQLite's
     "database or disk is full"."""
     import errno
 
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, StorageFullError):
+    for e in causes(exc):
+        if isinstance(e, StorageFullError):
             return True
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
-        if "database or disk is full" in str(exc) or "No space left on device" in str(exc):
+        if "database or disk is full" in str(e) or "No space left on device" in str(e):
             return True
-        exc = exc.__cause__ or exc.__context__
     return False
 
 
@@ -56,13 +64,10 @@ def outage_reason(exc: BaseException | None) -> str | None:
     server, a model server) cannot be reached; None for any other error."""
     import httpx
 
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError):
-            return f"{type(exc).__name__}: {exc}"
-        text = str(exc)
+    for e in causes(exc):
+        if isinstance(e, httpx.TransportError | ConnectionError | TimeoutError):
+            return f"{type(e).__name__}: {e}"
+        text = str(e)
         if "Could not connect to" in text or "Connection refused" in text:
             return text
-        exc = exc.__cause__ or exc.__context__
     return None

@@ -40,8 +40,8 @@ def allowed_folders(root: Path, principal: Principal, collection: str) -> list[P
     base = root.resolve()
     if principal.admin:
         return [base]
-    wanted = [collection, *principal.ingest_paths]
-    return [(base / p).resolve() for p in wanted if (base / p).resolve().is_relative_to(base)]
+    folders = [(base / p).resolve() for p in (collection, *principal.ingest_paths)]
+    return [f for f in folders if f.is_relative_to(base)]
 
 
 def resolve_job_folder(root: Path | None, path: str, allowed: Sequence[str | Path]) -> Path:

@@ -127,10 +127,12 @@ class JobStore(SQLiteFile):
         row["failed"] = json.dumps(row["failed"])
         row["allowed"] = json.dumps(row["allowed"])
         placeholders = ",".join("?" for _ in _COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "id")
-        updates = updates.replace(
-            "cancel_requested = excluded.cancel_requested",
-            "cancel_requested = max(jobs.cancel_requested, excluded.cancel_requested)",
+        updates = ", ".join(
+            f"{c} = max(jobs.{c}, excluded.{c})"
+            if c == "cancel_requested"
+            else f"{c} = excluded.{c}"
+            for c in _COLUMNS
+            if c != "id"
         )
         self.conn.execute(
             f"INSERT INTO jobs ({','.join(_COLUMNS)}) VALUES ({placeholders}) "

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from langchain_core.documents import Document
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.api.folder_access import check_path_text
 from ingest.records import DocumentRecord
 from retrieval import metadata as md
 
@@ -157,8 +158,6 @@ class JobRequest(BaseModel):
     @field_validator("path")
     @classmethod
     def _a_possible_path(cls, value: str) -> str:
-        from app.api.folder_access import check_path_text
-
         return check_path_text(value)
 
 

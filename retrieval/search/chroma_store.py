@@ -40,10 +40,8 @@ def embedding_identity(embeddings: Embeddings) -> tuple[str, int]:
 
 
 def _is_not_found(exc: BaseException) -> bool:
-    try:
-        from chromadb.errors import NotFoundError
-    except ImportError:  # pragma: no cover - every chromadb this project allows has it
-        NotFoundError = ()  # noqa: N806
+    from chromadb.errors import NotFoundError
+
     if isinstance(exc, NotFoundError):
         return True
     text = str(exc).lower()
