@@ -203,8 +203,15 @@ def serve(
             "several workers need the Chroma server mode: the embedded store takes one "
             "writer at a time. Run `chroma run` and set GROUNDWORK_CHROMA_URL."
         )
-    with container.writer_lock:  # a read-only or locked data folder: a message, not a traceback
+    if container.read_only:  # answers from a copy of the index; changes are refused
+        err.print(
+            f"The data folder {settings.data_dir} is read-only: serving answers only.",
+            highlight=False,
+        )
         container.chroma_client  # noqa: B018 - opens (and checks) the store, kept for the app
+    else:
+        with container.writer_lock:  # a locked data folder: a message, not a traceback
+            container.chroma_client  # noqa: B018 - opens (and checks) the store
     err.print(f"Groundwork API on http://{host}:{port} (docs at /docs)", highlight=False)
     if workers > 1:
         uvicorn.run(

@@ -22,6 +22,7 @@ from retrieval.search.chroma_client import make_chroma_client
 from retrieval.search.chroma_store import ChromaChunkStore
 from retrieval.search.hybrid_retriever import HybridRetriever
 from retrieval.search.keyword_index import KeywordIndex
+from retrieval.sqlite_db import writable
 
 
 class Container:
@@ -64,6 +65,11 @@ class Container:
         if s.support_model == s.embedding_model:
             return self.embeddings
         return make_embeddings(s.support_model, device=s.embedding_device)
+
+    @cached_property
+    def read_only(self) -> bool:
+        """The data folder cannot be written: questions are answered, changes refused."""
+        return not writable(self.settings.data_dir)
 
     @cached_property
     def chroma_client(self):

@@ -78,13 +78,16 @@ def _record(row: sqlite3.Row | None) -> DocumentRecord | None:
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the file to ``SCHEMA_VERSION``; returns the version it had."""
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"the records file has schema version {found}; this Groundwork reads "
+            f"up to {SCHEMA_VERSION}: upgrade Groundwork"
+        )
+    if found == SCHEMA_VERSION:
+        return found  # nothing to write: a read-only data folder opens too
     with transaction(conn):
         found = conn.execute("PRAGMA user_version").fetchone()[0]
-        if found > SCHEMA_VERSION:
-            raise SchemaTooNewError(
-                f"the records file has schema version {found}; this Groundwork reads "
-                f"up to {SCHEMA_VERSION}: upgrade Groundwork"
-            )
         for version in range(found, SCHEMA_VERSION):
             for statement in filter(str.strip, _MIGRATIONS[version].split(";")):
                 conn.execute(statement)

@@ -19,6 +19,8 @@ import sys
 import threading
 import time
 
+from retrieval.processes import pid_alive
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -51,25 +53,11 @@ def cap_memory(memory_mb: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    try:  # a killed process its own parent has not reaped yet still answers kill(0)
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return False
-
-
 def watch_owner(owner_pid: int, every_s: float = 1.0) -> threading.Thread:
     """A daemon thread that ends this process as soon as ``owner_pid`` is gone."""
 
     def watch() -> None:
-        while not _gone(owner_pid):
+        while pid_alive(owner_pid):
             time.sleep(every_s)
         os._exit(1)
 

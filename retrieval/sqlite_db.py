@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -9,14 +10,39 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def writable(folder: Path) -> bool:
+    """Whether files can be made in ``folder`` (or, if it does not exist yet, its nearest
+    existing parent): False on a read-only mount or without write permission."""
+    folder = Path(folder).absolute()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK)
+
+
 def connect(path: Path, schema: str) -> sqlite3.Connection:
-    """A connection in autocommit mode with write-ahead logging and ``schema`` applied."""
+    """A connection in autocommit mode with write-ahead logging and ``schema`` applied.
+
+    In a read-only folder the file is opened ``immutable`` (SQLite then needs no journal
+    or lock files); a file that was never written there opens as an empty in-memory copy
+    of the schema. Writes to either fail with "attempt to write a readonly database".
+    """
+    if not writable(path.parent):
+        return _read_only(path, schema)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.executescript(schema)
     return conn
+
+
+def _read_only(path: Path, schema: str) -> sqlite3.Connection:
+    if not path.exists():
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        conn.executescript(schema)
+        return conn
+    uri = f"{path.absolute().as_uri()}?immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
 
 
 @contextmanager

@@ -81,18 +81,70 @@ def read_only_data(tmp_path):
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("command", [["serve"], ["ask", "vacation", "-c", "company"]])
-def test_a_read_only_data_folder_is_a_clear_message_not_a_traceback(read_only_data, command):
+def test_a_read_only_data_folder_still_answers_from_the_cli(read_only_data):
     import os
 
-    from tests.conftest import BIN, free_port
+    from tests.conftest import BIN
 
-    if command == ["serve"]:
-        command = ["serve", "--port", str(free_port())]
     env = {**os.environ, "GROUNDWORK_DATA_DIR": str(read_only_data)}
-    done = subprocess.run(
-        [str(BIN / "groundwork"), *command], env=env, capture_output=True, text=True, timeout=120
+    asked = subprocess.run(
+        [str(BIN / "groundwork"), "ask", "How many vacation days carry over?", "-c", "company"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    assert done.returncode != 0
-    assert "Traceback" not in done.stderr
-    assert "read-only" in done.stderr.lower() or "Read-only" in done.stderr
+    assert asked.returncode == 0, asked.stderr
+    assert "5 unused vacation days" in asked.stdout
+    assert "read-only" in asked.stderr  # the user is told why changes would be refused
+    ingested = subprocess.run(
+        [str(BIN / "groundwork"), "ingest", str(SAMPLE_DOCS), "-c", "company"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ingested.returncode != 0
+    assert "Traceback" not in ingested.stderr
+    assert "read-only" in ingested.stderr.lower()
+
+
+@pytest.mark.integration
+def test_a_read_only_data_folder_is_served_for_questions_and_refuses_changes(read_only_data):
+    import os
+
+    import httpx
+
+    from tests.conftest import start_api, stop
+
+    env = {**os.environ, "GROUNDWORK_DATA_DIR": str(read_only_data)}
+    proc, url = start_api(env)
+    try:
+        with httpx.Client(base_url=url, timeout=120) as client:
+            answer = client.post(
+                "/ask",
+                json={"question": "How many vacation days carry over?", "collection": "company"},
+            )
+            assert answer.status_code == 200, answer.text
+            assert "5 unused vacation days" in answer.json()["answer"]
+            assert client.get("/ready").json()["checks"]["data"] == "read-only"
+            listed = client.get("/collections/company/documents")
+            assert listed.status_code == 200 and len(listed.json()) == len(
+                list(SAMPLE_DOCS.iterdir())
+            )
+            upload = client.post(
+                "/collections/company/documents", files=[("files", ("a.txt", b"Some text."))]
+            )
+            removed = client.delete("/collections/company")
+            job = client.post("/jobs", json={"path": "company", "collection": "company"})
+            for refused in (upload, removed, job):
+                assert refused.status_code == 403, refused.text
+                assert "read-only" in refused.json()["detail"]
+            assert client.get("/collections/company/documents").status_code == 200
+    finally:
+        stop(proc)
+    import tempfile
+    from pathlib import Path
+
+    # the copy of the index it answered from is removed when it stops
+    assert not list(Path(tempfile.gettempdir()).glob(f"groundwork-readonly-{proc.pid}-*"))

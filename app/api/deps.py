@@ -64,6 +64,18 @@ def get_runner(request: Request) -> JobRunner:
     return request.app.state.runner
 
 
+def data_writable(container: Annotated[Container, Depends(get_container)]) -> None:
+    """Refuses a change to the index when the data folder is read-only."""
+    if container.read_only:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"this server's data folder {container.settings.data_dir} is read-only: it "
+            "answers questions but cannot change the index; make the folder writable and "
+            "restart it to add, change or remove documents",
+        )
+
+
+DataWritable = Depends(data_writable)
 LocksDep = Annotated[CollectionLocks, Depends(get_locks)]
 JobsDep = Annotated[JobStore, Depends(get_jobs)]
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]

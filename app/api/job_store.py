@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from app.api.schemas import JobOut, _iso
+from retrieval.processes import pid_alive
 from retrieval.sqlite_db import SQLiteFile
 
 _SCHEMA = """
@@ -86,18 +87,6 @@ class Job:
 _COLUMNS = [f.name for f in fields(Job)]
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class JobStore(SQLiteFile):
     def __init__(self, path: Path) -> None:
         super().__init__(path, _SCHEMA)
@@ -171,7 +160,7 @@ class JobStore(SQLiteFile):
         by a restart or a crash."""
         n = 0
         for job in self.list(limit=10_000):
-            if job.status in ACTIVE and (job.pid == os.getpid() or not _pid_alive(job.pid)):
+            if job.status in ACTIVE and (job.pid == os.getpid() or not pid_alive(job.pid)):
                 job.status = "interrupted"
                 job.error = "the API stopped while the job was running; resume it to finish"
                 job.finished_at = time.time()

@@ -16,6 +16,7 @@ from app.api.routes import ask, collections, documents, health, jobs, openai_com
 from app.api.write_locks import CollectionLocks
 from app.container import Container
 from app.settings import Settings
+from retrieval.search.chroma_client import remove_snapshots
 
 log = logging.getLogger("groundwork.api")
 
@@ -28,7 +29,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         c = container or Container(settings)
-        c.writer_lock.acquire()  # a second writer on the same embedded store fails here
+        if c.read_only:
+            log.warning("the data folder %s is read-only: answering only", settings.data_dir)
+        else:
+            c.writer_lock.acquire()  # a second writer on the same embedded store fails here
         app.state.container = c
         app.state.keys = keys
         app.state.locks = CollectionLocks()
@@ -38,13 +42,16 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         )
         app.state.warm = threading.Event()
         app.state.warm_error = None
-        app.state.runner.start()
+        if not c.read_only:
+            app.state.runner.start()
         threading.Thread(target=_warm_up, args=(app, c), daemon=True).start()
         try:
             yield
         finally:
             app.state.runner.stop()
             c.writer_lock.release()
+            if c.read_only:
+                remove_snapshots()
 
     max_files = settings.max_upload_files
     # with keys configured the schema and docs need a key too (added below)

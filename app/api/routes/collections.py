@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import CollectionPath, ContainerDep, LocksDep, PrincipalDep, writable
+from app.api.deps import (
+    CollectionPath,
+    ContainerDep,
+    DataWritable,
+    LocksDep,
+    PrincipalDep,
+    writable,
+)
 from app.api.schemas import CollectionOut
 
 router = APIRouter(prefix="/collections", tags=["collections"])
@@ -29,7 +36,7 @@ def list_collections(container: ContainerDep, principal: PrincipalDep) -> list[C
     return out
 
 
-@router.delete("/{collection}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{collection}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[DataWritable])
 def delete_collection(
     collection: CollectionPath, container: ContainerDep, principal: PrincipalDep, locks: LocksDep
 ) -> Response:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from app.api.deps import (
     CollectionPath,
     ContainerDep,
+    DataWritable,
     DocumentIdPath,
     LocksDep,
     PrincipalDep,
@@ -27,6 +28,7 @@ router = APIRouter(prefix="/collections/{collection}/documents", tags=["document
     "",
     response_model=UploadResult,
     responses={422: {"description": "no file of the request was accepted"}},
+    dependencies=[DataWritable],
 )
 def upload_documents(
     collection: CollectionPath,
@@ -94,7 +96,11 @@ def get_document(
     return detail
 
 
-@router.delete("/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{document_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[DataWritable],
+)
 def delete_document(
     collection: CollectionPath,
     document_id: DocumentIdPath,

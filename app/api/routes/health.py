@@ -30,6 +30,7 @@ def ready(request: Request, container: ContainerDep, _: PrincipalDep):
     if request.app.state.warm_error:
         checks["embedding_model"] = request.app.state.warm_error
     checks["provider"] = container.settings.llm
+    checks["data"] = "read-only" if container.read_only else "writable"
     ok = checks["store"] == "ok" and checks["embedding_model"] == "ok"
     body = Ready(status="ready" if ok else "not ready", checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)

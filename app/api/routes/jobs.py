@@ -7,7 +7,7 @@ import time
 
 from fastapi import APIRouter, HTTPException, status
 
-from app.api.deps import ContainerDep, JobsDep, PrincipalDep, RunnerDep, writable
+from app.api.deps import ContainerDep, DataWritable, JobsDep, PrincipalDep, RunnerDep, writable
 from app.api.folder_access import allowed_folders, resolve_job_folder
 from app.api.job_store import ACTIVE, Job
 from app.api.schemas import JobOut, JobRequest
@@ -37,7 +37,12 @@ def _changeable(job: Job, principal) -> None:
         )
 
 
-@router.post("", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "",
+    response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[DataWritable],
+)
 def start_job(
     body: JobRequest,
     container: ContainerDep,
@@ -67,7 +72,12 @@ def get_job(job_id: str, principal: PrincipalDep, jobs: JobsDep) -> JobOut:
     return _visible(jobs.get(job_id), principal, job_id).to_out()
 
 
-@router.delete("/{job_id}", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
+@router.delete(
+    "/{job_id}",
+    response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[DataWritable],
+)
 def cancel_job(job_id: str, principal: PrincipalDep, jobs: JobsDep) -> JobOut:
     """Ask a queued or running job to stop; it stops between batches, index consistent."""
     job = _visible(jobs.get(job_id), principal, job_id)
@@ -78,7 +88,12 @@ def cancel_job(job_id: str, principal: PrincipalDep, jobs: JobsDep) -> JobOut:
     return jobs.get(job_id).to_out()
 
 
-@router.post("/{job_id}/resume", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/{job_id}/resume",
+    response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[DataWritable],
+)
 def resume_job(
     job_id: str, container: ContainerDep, principal: PrincipalDep, jobs: JobsDep, runner: RunnerDep
 ) -> JobOut:
