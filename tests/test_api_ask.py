@@ -42,11 +42,12 @@ def test_ask_returns_the_answer_json_with_checkable_citations(client):
         "answer",
         "refused",
         "citations",
+        "notes",
         "collection",
         "provider",
         "timings_ms",
     }
-    assert "5" in body["answer"] and body["refused"] is False
+    assert "5" in body["answer"] and body["refused"] is False and body["notes"] == []
     cite = body["citations"][0]
     assert cite["source"] == "employee-handbook.pdf" and cite["page"] == 2
     # the snippet quotes the supporting sentence, and its offsets point at exactly it

@@ -60,6 +60,7 @@ if question := st.chat_input(f"Ask about the documents in '{conn.collection}'"):
                 "content": answer["answer"],
                 "refused": answer["refused"],
                 "citations": answer["citations"],
+                "notes": answer.get("notes", []),
                 "sources": state.sources,
             }
         render_answer(message)

@@ -57,6 +57,8 @@ def render_answer(message: dict[str, Any]) -> None:
         st.error(message["error"])
         return
     st.markdown(message["content"])
+    for note in message.get("notes", []):
+        st.info(note, icon=":material/info:")
     if message.get("refused"):
         st.warning(REFUSED_NOTE)
         return

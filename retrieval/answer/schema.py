@@ -26,6 +26,11 @@ class Answer(BaseModel):
     answer: str
     refused: bool
     citations: list[Citation]
+    notes: list[str] = Field(
+        default_factory=list,
+        description="what the reader should know about this answer, such as sources that "
+        "disagree or statements removed because no source supports them",
+    )
     collection: str
     provider: str
     timings_ms: Timings

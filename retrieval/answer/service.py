@@ -16,6 +16,8 @@ from langchain_core.documents.compressor import BaseDocumentCompressor
 
 from retrieval.answer.citations import CitationVerifier
 from retrieval.answer.condense import Turn, standalone_question
+from retrieval.answer.conflicts import NOTE as DISAGREE
+from retrieval.answer.conflicts import sources_disagree
 from retrieval.answer.providers.base import AnswerProvider
 from retrieval.answer.schema import Answer, Timings
 from retrieval.answer.support import SupportScorer
@@ -96,10 +98,12 @@ class AnswerService:
             yield Event("token", "\n\n" + REFUSAL)
         elif not text:
             yield Event("token", REFUSAL)
+        notes = [DISAGREE] if sources_disagree(verified.text, docs, question) else []
         answer = Answer(
             answer=verified.text or REFUSAL,
             refused=verified.refused,
             citations=verified.citations,
+            notes=notes,
             collection=collection,
             provider=self.provider.name,
             timings_ms=Timings(

@@ -7,6 +7,8 @@ from collections.abc import Iterator, Sequence
 
 from langchain_core.documents import Document
 
+from retrieval import metadata as md
+from retrieval.answer.conflicts import disagree
 from retrieval.answer.markers import with_markers
 from retrieval.answer.providers.base import AnswerProvider, ProviderConfig, register_provider
 from retrieval.answer.support import Candidate, SupportScorer
@@ -19,23 +21,34 @@ class ExtractiveProvider(AnswerProvider):
     name = "extractive"
 
     def __init__(
-        self, scorer: SupportScorer, *, max_sentences: int = 2, second_ratio: float = 0.85
+        self,
+        scorer: SupportScorer,
+        *,
+        max_sentences: int = 2,
+        second_ratio: float = 0.85,
+        rival_ratio: float = 0.75,
     ) -> None:
         if max_sentences < 1:
             raise ValueError(f"max_sentences must be >= 1, got {max_sentences}")
         self.scorer = scorer
         self.max_sentences = max_sentences
         self.second_ratio = second_ratio
+        self.rival_ratio = rival_ratio
 
     @classmethod
     def from_config(cls, config: ProviderConfig, scorer: SupportScorer) -> ExtractiveProvider:
         return cls(scorer, max_sentences=config.max_sentences)
 
-    def select(self, ranked: list[Candidate]) -> list[Candidate]:
+    def select(
+        self, ranked: list[Candidate], documents: Sequence[str] = (), question: str = ""
+    ) -> list[Candidate]:
+        """The best sentence and those nearly as good; ``documents`` (the document id of
+        each source) lets a rival statement from another document be quoted too."""
         if not ranked:
             return []
         best = ranked[0]
-        chosen = [best]
+        rival = self._rival(best, ranked, documents, question)
+        chosen = [best, rival] if rival else [best]
         for cand in ranked[1:]:
             if len(chosen) >= self.max_sentences or cand.score < self.second_ratio * best.score:
                 break
@@ -47,6 +60,20 @@ class ExtractiveProvider(AnswerProvider):
             lead.setdefault(c.source, len(lead))
         return sorted(chosen, key=lambda c: (lead[c.source], c.start))
 
+    def _rival(
+        self, best: Candidate, ranked: list[Candidate], documents: Sequence[str], question: str
+    ) -> Candidate | None:
+        """A sentence of another document, nearly as well supported, stating different facts."""
+        if len(documents) < best.source:
+            return None
+        for cand in ranked[1:]:
+            if cand.score < self.rival_ratio * best.score:
+                return None
+            other = documents[cand.source - 1] != documents[best.source - 1]
+            if other and disagree(best.text, cand.text, question):
+                return cand
+        return None
+
     def stream(
         self,
         question: str,
@@ -57,7 +84,8 @@ class ExtractiveProvider(AnswerProvider):
         if ranked is None:
             ranked = self.scorer.rank_for_question(question, sources)
         parts = []
-        for cand in self.select(ranked):
+        documents = [str(d.metadata.get(md.DOCUMENT_ID, d.id)) for d in sources]
+        for cand in self.select(ranked, documents, question):
             text = " ".join(cand.text.split())
             parts.append(with_markers(text, [cand.source]))
         answer = " ".join(parts)
