@@ -416,14 +416,25 @@ def eval_qa(
     squad: Annotated[Path, typer.Option(help="SQuAD v1.1 JSON file", exists=True, dir_okay=False)],
     limit: Annotated[int | None, typer.Option(help="a fixed sample of N questions")] = None,
     negatives: Annotated[int, typer.Option(help="questions asked without their article")] = 100,
+    provider: Annotated[
+        str | None, typer.Option(help="answer provider (default: GROUNDWORK_LLM)")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer hit rate, citation accuracy, refusals and latency on SQuAD v1.1."""
+    """Answer hit rate, wrong-but-accepted rate, citation accuracy, refusals and latency on
+    SQuAD v1.1."""
     from app.evaluation.datasets import read_squad
     from app.evaluation.qa_eval import run_qa_eval
     from ingest.progress import RichProgress
+    from retrieval.answer.providers import available_providers
 
     container = _container()
+    if provider is not None:
+        if provider not in available_providers():
+            raise GroundworkError(
+                f"unknown provider {provider!r}; choose one of {', '.join(available_providers())}"
+            )
+        container.settings.llm = provider
     total = len(read_squad(squad).questions)
     questions = min(total, limit or total) + negatives
     with container.writer_lock, _Counter("Questions", questions) as counter:

@@ -22,6 +22,7 @@ class QAReport:
     provider: str
     questions: int
     answer_hit_rate: float
+    wrong_accepted_rate: float  # answered (not refused) without any gold answer in the text
     best_sentence_f1: float
     citation_accuracy: float
     retrieval_hit_at_1: float
@@ -69,15 +70,15 @@ def run_qa_eval(
     questions = squad.questions
     if limit:  # an even spread over all articles, the same for every run
         questions = random.Random(seed).sample(questions, min(limit, len(questions)))
-    hits, f1s, cites, h1, h5, refused, latencies = [], [], [], [], [], [], []
+    hits, wrong, f1s, cites, h1, h5, refused, latencies = [], [], [], [], [], [], [], []
     for q in questions:
         answer, ranking = _ask(container, collection, q, None)
         gold = document_id(collection, q.source)
         latencies.append(answer.timings_ms.total)
         refused.append(1.0 if answer.refused else 0.0)
-        hits.append(
-            1.0 if not answer.refused and contains_answer(answer.answer, q.answers) else 0.0
-        )
+        hit = not answer.refused and contains_answer(answer.answer, q.answers)
+        hits.append(1.0 if hit else 0.0)
+        wrong.append(1.0 if not answer.refused and not hit else 0.0)
         if answer.citations:
             best = max(answer.citations, key=lambda c: c.score)
             f1s.append(best_f1(MARKER.sub("", best.snippet), q.answers))
@@ -109,6 +110,7 @@ def run_qa_eval(
         provider=container.provider.name,
         questions=len(questions),
         answer_hit_rate=round(sum(hits) / n, 4),
+        wrong_accepted_rate=round(sum(wrong) / n, 4),
         best_sentence_f1=round(sum(f1s) / n, 4),
         citation_accuracy=round(sum(cites) / n, 4),
         retrieval_hit_at_1=round(sum(h1) / n, 4),
