@@ -120,6 +120,8 @@ def ask(
     for c in answer.citations:
         where = c.source + (f", page {c.page}" if c.page else "")
         out.print(f"  [{c.n}] {where}: “{c.snippet}”", highlight=False)
+    for note in answer.notes:
+        out.print(f"Note: {note}", style="italic", highlight=False)
 
 
 @docs_app.command("list")
@@ -450,6 +452,38 @@ def eval_qa(
         _print_json(report.to_dict())
     else:
         _report_table(f"Question answering on {squad}", report.to_dict())
+
+
+@eval_app.command("citations")
+def eval_citations(
+    squad: Annotated[Path, typer.Option(help="SQuAD v1.1 JSON file", exists=True, dir_okay=False)],
+    limit: Annotated[int | None, typer.Option(help="a fixed sample of N questions")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The citation verifier alone: how often it accepts supported answer sentences and
+    each kind of wrong one (built from SQuAD v1.1; no retrieval, no model)."""
+    from app.evaluation.citation_eval import run_citation_eval
+    from app.evaluation.datasets import read_squad
+
+    container = _container()
+    total = len(read_squad(squad).questions)
+    with _Counter("Sentences", 6 * min(total, limit or total)) as counter:
+        report = run_citation_eval(container, squad, limit=limit, progress=counter)
+    data = report.to_dict()
+    if as_json:
+        _print_json(data)
+        return
+    table = Table(title=f"Citation verifier on {squad} ({report.questions} questions)")
+    for col in ("category", "should", "sentences", "accepted"):
+        table.add_column(col, justify="right")
+    for category, rate in report.accept_rate.items():
+        should = "accept" if category in ("supported", "short") else "refuse"
+        table.add_row(category, should, str(report.cases[category]), f"{rate:.3f}")
+    out.print(table)
+    out.print(
+        f"precision {report.accept_precision:.3f}, recall {report.accept_recall:.3f}, "
+        f"verify p50 {report.verify_ms_p50} ms, p95 {report.verify_ms_p95} ms"
+    )
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from retrieval.answer.service import AnswerService
 from retrieval.answer.support import SupportScorer
 from retrieval.models.embeddings import make_embeddings
 from retrieval.rerank.base import Reranker
+from retrieval.rerank.cross_encoder import CrossEncoderReranker
 from retrieval.rerank.registry import NONE, RerankerConfig, create_reranker
 from retrieval.search.chroma_client import make_chroma_client
 from retrieval.search.chroma_store import ChromaChunkStore
@@ -132,6 +133,15 @@ class Container:
         return SupportScorer(self.support_embeddings, order_weight=order_weight)
 
     @cached_property
+    def verifier(self) -> CitationVerifier:
+        s = self.settings
+        # the cross-encoder, when configured, judges which source sentences answer (the
+        # query-likelihood reranker is too slow to read every sentence)
+        reranker = self.reranker
+        relevance = reranker.relevance if isinstance(reranker, CrossEncoderReranker) else None
+        return CitationVerifier(self.scorer, threshold=s.citation_threshold, relevance=relevance)
+
+    @cached_property
     def reranker(self) -> Reranker | None:
         s = self.settings
         config = RerankerConfig(model=s.reranker_model, gguf_path=s.reranker_gguf_path)
@@ -162,7 +172,7 @@ class Container:
             self.retriever,
             self.provider,
             self.scorer,
-            CitationVerifier(self.scorer, threshold=s.citation_threshold),
+            self.verifier,
             top_k=s.top_k,
             refuse_below=s.refuse_below,
             reranker=self.reranker,

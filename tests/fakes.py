@@ -8,6 +8,7 @@ import threading
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from retrieval.answer.providers.base import AnswerProvider
 from retrieval.terms import content_terms
 
 
@@ -87,3 +88,18 @@ class PoisonedEmbeddings(HashingEmbeddings):
         if any("POISON" in t for t in texts):
             return vectors[:, :-1]
         return vectors
+
+
+class ScriptedProvider(AnswerProvider):
+    """An answer provider that writes what a test scripted, as a model might, token by token
+    (for checking what the citation verifier lets through)."""
+
+    name = "scripted"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def stream(self, question, sources, *, ranked=None):
+        import re
+
+        yield from re.findall(r"\S+\s*", self.text)

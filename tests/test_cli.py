@@ -48,8 +48,16 @@ def test_ingest_ask_list_rm_round_trip(tmp_path):
 
     proc = run(["ask", "How many vacation days carry over?", "-c", "company", "--json"], data)
     answer = json.loads(proc.stdout)
-    assert set(answer) == {"answer", "refused", "citations", "collection", "provider", "timings_ms"}
-    assert set(answer["timings_ms"]) == {"retrieve", "generate", "total"}
+    assert set(answer) == {
+        "answer",
+        "refused",
+        "citations",
+        "notes",
+        "collection",
+        "provider",
+        "timings_ms",
+    }
+    assert set(answer["timings_ms"]) == {"retrieve", "generate", "verify", "total"}
     c = answer["citations"][0]
     assert set(c) == {"n", "document_id", "source", "page", "snippet", "start", "end", "score"}
     assert (c["source"], c["page"]) == ("employee-handbook.pdf", 2)

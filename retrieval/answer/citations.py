@@ -1,23 +1,37 @@
 """Where citations are checked before they reach the user.
 
-Every sentence of an answer must be supported by a retrieved source:
+Every sentence of an answer must be stated by a sentence of a retrieved source that
+answers the question (the claim check, ``claim_check.py``):
+- a sentence that carries no claim (a bare number, "the answer is [1]") is dropped;
 - a marker that names no retrieved source is removed;
-- a cited source that does not support its sentence loses the marker; another retrieved
-  source that does support it is cited instead (this also repairs uncited sentences);
-- a sentence no source supports is dropped. An answer left empty is a refusal.
-Each citation quotes the best supporting sentence verbatim, with offsets into the
-page or section text.
+- a cited source that does not state the sentence loses the marker; another retrieved
+  source that does is cited instead (this also repairs uncited sentences);
+- a sentence no source states, or only a source sentence that does not answer the
+  question, is dropped. An answer left empty is a refusal.
+Each citation quotes the aligned source sentences verbatim, with offsets into the page
+or section text.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
 from retrieval import metadata as md
+from retrieval.answer.claim_check import (
+    NO_CLAIM,
+    NOT_IN_SOURCE,
+    OFF_QUESTION,
+    Alignment,
+    Claim,
+    ClaimChecker,
+    QuestionFit,
+    Relevance,
+    read_claim,
+)
 from retrieval.answer.markers import MARKER, ONLY_MARKERS, with_markers
 from retrieval.answer.schema import Citation
 from retrieval.answer.sentences import split_sentences
@@ -28,7 +42,8 @@ from retrieval.answer.support import Candidate, SupportScorer
 class VerifiedAnswer:
     text: str
     citations: list[Citation]
-    dropped: list[str]
+    dropped: list[str]  # answer sentences removed, each for the reason at the same index
+    reasons: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:
@@ -69,47 +84,62 @@ def make_citation(n: int, source: Document, support: list[Candidate]) -> Citatio
 
 
 class CitationVerifier:
-    def __init__(self, scorer: SupportScorer, *, threshold: float = 0.5) -> None:
-        self.scorer = scorer
-        self.threshold = threshold
+    """Checks every sentence of an answer against the sentences of its cited sources
+    (see ``claim_check``). ``threshold`` is the least alignment score; ``relevance`` (the
+    cross-encoder's, when configured) judges which source sentences answer the question."""
 
-    def verify(self, text: str, sources: Sequence[Document]) -> VerifiedAnswer:
+    def __init__(
+        self,
+        scorer: SupportScorer,
+        *,
+        threshold: float = 0.5,
+        relevance: Relevance | None = None,
+    ) -> None:
+        self.scorer = scorer
+        self.checker = ClaimChecker(scorer, threshold=threshold)
+        self.relevance = relevance
+
+    def verify(self, text: str, sources: Sequence[Document], question: str = "") -> VerifiedAnswer:
+        fit = QuestionFit(self.scorer, question if text else "", sources, relevance=self.relevance)
         kept: list[str] = []
         dropped: list[str] = []
+        reasons: list[str] = []
         used: dict[int, dict[int, Candidate]] = {}  # source -> sentence start -> support
-        for claim, numbers in claims(text):
-            valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(sources)]
-            supported: list[tuple[int, Candidate]] = []
-            for n in valid:
-                cand = self.scorer.best_support(claim, sources[n - 1], n)
-                if cand is not None and cand.score >= self.threshold:
-                    supported.append((n, cand))
-            if not supported:
-                supported = self._repair(claim, sources, exclude=set(valid))
-            if not supported:
-                dropped.append(claim)
+        for sentence, numbers in claims(text):
+            claim = read_claim(sentence, question)
+            if claim is None:
+                dropped.append(sentence)
+                reasons.append(NO_CLAIM)
                 continue
-            for n, cand in supported:
+            cited = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(sources)]
+            aligned = self._align(claim, sources, cited)
+            relevant = [(n, a) for n, a in aligned if fit.answers(a.sentence)]
+            if not relevant:  # repair: another retrieved source that states it
+                others = [n for n in range(1, len(sources) + 1) if n not in cited]
+                repaired = self._align(claim, sources, others)
+                relevant = [(n, a) for n, a in repaired if fit.answers(a.sentence)]
+                relevant = sorted(relevant, key=lambda x: -x[1].score)[:1]
+                aligned = aligned or repaired
+            if not relevant:
+                dropped.append(sentence)
+                reasons.append(OFF_QUESTION if aligned else NOT_IN_SOURCE)
+                continue
+            for n, alignment in relevant:
                 seen = used.setdefault(n, {})
+                cand = alignment.sentence
                 if cand.start not in seen or cand.score > seen[cand.start].score:
                     seen[cand.start] = cand
-            kept.append(with_markers(claim, [n for n, _ in supported]))
+            kept.append(with_markers(sentence, [n for n, _ in relevant]))
         # in the order the answer first uses them
         citations = [make_citation(n, sources[n - 1], list(used[n].values())) for n in used]
-        return VerifiedAnswer(" ".join(kept), citations, dropped)
+        return VerifiedAnswer(" ".join(kept), citations, dropped, reasons)
 
-    def _repair(
-        self, claim: str, sources: Sequence[Document], exclude: set[int]
-    ) -> list[tuple[int, Candidate]]:
-        top: tuple[int, Candidate] | None = None
-        for n, source in enumerate(sources, start=1):
-            if n in exclude:
-                continue
-            cand = self.scorer.best_support(claim, source, n)
-            if (
-                cand is not None
-                and cand.score >= self.threshold
-                and (top is None or cand.score > top[1].score)
-            ):
-                top = (n, cand)
-        return [top] if top else []
+    def _align(
+        self, claim: Claim, sources: Sequence[Document], numbers: list[int]
+    ) -> list[tuple[int, Alignment]]:
+        out = []
+        for n in numbers:
+            alignment = self.checker.align(claim, sources[n - 1], n)
+            if alignment is not None:
+                out.append((n, alignment))
+        return out

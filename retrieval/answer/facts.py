@@ -23,6 +23,7 @@ _MONTHS = frozenset(
 )
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])|\d+", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})\b")
 
 
@@ -57,6 +58,12 @@ def names(text: str) -> set[str]:
     for span in re.split(r"(?<=[.!?])\s+", text.strip()):
         out.update(m.group(0).lower() for m in _NAME.finditer(span) if m.start() > 0)
     return out
+
+
+def tokens(text: str) -> set[str]:
+    """Lower-cased runs of letters and digits (apostrophes split them): what ``names``
+    are looked up in."""
+    return set(_TOKEN.findall(text.lower()))
 
 
 def facts(text: str) -> set[str]:

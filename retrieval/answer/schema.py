@@ -19,6 +19,7 @@ class Citation(BaseModel):
 class Timings(BaseModel):
     retrieve: float = 0.0
     generate: float = 0.0
+    verify: float = Field(default=0.0, description="the claim check of every answer sentence")
     total: float = 0.0
 
 

@@ -26,6 +26,11 @@ from retrieval.search.hybrid_retriever import HybridRetriever
 REFUSAL = "I could not find this in the documents."
 
 
+def removed_note(count: int) -> str:
+    what = "A statement was" if count == 1 else f"{count} statements were"
+    return f"{what} removed from this answer: no retrieved source states it as an answer."
+
+
 @dataclass
 class Event:
     kind: Literal["question", "sources", "token", "done"]
@@ -92,13 +97,16 @@ class AnswerService:
             for piece in self.provider.stream(question, docs, ranked=ranked):
                 text += piece
                 yield Event("token", piece)
-        verified = self.verifier.verify(text, docs)
         t2 = time.perf_counter()
+        verified = self.verifier.verify(text, docs, question)
+        t3 = time.perf_counter()
         if verified.refused and text:
             yield Event("token", "\n\n" + REFUSAL)
         elif not text:
             yield Event("token", REFUSAL)
         notes = [DISAGREE] if sources_disagree(verified.text, docs, question) else []
+        if verified.dropped and verified.text:
+            notes.append(removed_note(len(verified.dropped)))
         answer = Answer(
             answer=verified.text or REFUSAL,
             refused=verified.refused,
@@ -109,7 +117,8 @@ class AnswerService:
             timings_ms=Timings(
                 retrieve=round((t1 - t0) * 1000, 1),
                 generate=round((t2 - t1) * 1000, 1),
-                total=round((t2 - t0) * 1000, 1),
+                verify=round((t3 - t2) * 1000, 1),
+                total=round((t3 - t0) * 1000, 1),
             ),
         )
         yield Event("done", answer)

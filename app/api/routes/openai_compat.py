@@ -3,7 +3,9 @@
 ``model`` names a collection; the last user message is the question and the messages
 before it are the conversation. Answers carry [n] markers in the text and the verified
 citations in an extra ``citations`` field (on the last chunk when streaming, with the
-verified ``answer`` text: tokens already sent cannot be taken back).
+verified ``answer`` text). Tokens already sent cannot be taken back: when the check
+removed or re-cited a sentence, a last content chunk gives the verified answer, headed
+"Verified answer".
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def chat_completions(body: ChatRequest, container: ContainerDep, principal: Prin
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
             "citations": [c.model_dump() for c in answer.citations],
             "refused": answer.refused,
+            "notes": answer.notes,
         }
     _, _, rest = prime(container.answers.stream(question, collection, history=history))
     return StreamingResponse(
@@ -105,6 +108,13 @@ def chat_completions(body: ChatRequest, container: ContainerDep, principal: Prin
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+CORRECTED = "Verified answer (statements no source supports were removed):"
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
 
 
 def _chunks(rest: Iterator[Event], cid: str, created: int, model: str) -> Iterator[str]:
@@ -122,17 +132,23 @@ def _chunks(rest: Iterator[Event], cid: str, created: int, model: str) -> Iterat
         return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
+    streamed = ""
     try:
         for event in rest:
             if event.kind == "token":
+                streamed += event.data
                 yield chunk({"content": event.data})
             elif event.kind == "done":
                 answer = event.data
+                if not answer.refused and _squeezed(streamed) != _squeezed(answer.answer):
+                    # tokens cannot be taken back: the verified text follows, marked as such
+                    yield chunk({"content": f"\n\n{CORRECTED}\n{answer.answer}"})
                 yield chunk(
                     {},
                     "stop",
                     citations=[c.model_dump() for c in answer.citations],
                     refused=answer.refused,
+                    notes=answer.notes,
                     answer=answer.answer,  # the verified text, if checking dropped a sentence
                 )
     except Exception as exc:  # the stream has started: say so in-band, then end it
