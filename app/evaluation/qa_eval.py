@@ -30,6 +30,8 @@ class QAReport:
     refusal_rate: float
     latency_p50_ms: float
     latency_p95_ms: float
+    verify_p50_ms: float  # the claim check of the answer's sentences, inside the latency
+    verify_p95_ms: float
     negatives: int
     refusal_precision: float
     refusal_recall: float
@@ -71,10 +73,12 @@ def run_qa_eval(
     if limit:  # an even spread over all articles, the same for every run
         questions = random.Random(seed).sample(questions, min(limit, len(questions)))
     hits, wrong, f1s, cites, h1, h5, refused, latencies = [], [], [], [], [], [], [], []
+    verify: list[float] = []
     for q in questions:
         answer, ranking = _ask(container, collection, q, None)
         gold = document_id(collection, q.source)
         latencies.append(answer.timings_ms.total)
+        verify.append(answer.timings_ms.verify)
         refused.append(1.0 if answer.refused else 0.0)
         hit = not answer.refused and contains_answer(answer.answer, q.answers)
         hits.append(1.0 if hit else 0.0)
@@ -118,6 +122,8 @@ def run_qa_eval(
         refusal_rate=round(false_refusals / n, 4),
         latency_p50_ms=round(percentile(latencies, 50), 1),
         latency_p95_ms=round(percentile(latencies, 95), 1),
+        verify_p50_ms=round(percentile(verify, 50), 1),
+        verify_p95_ms=round(percentile(verify, 95), 1),
         negatives=len(neg_questions),
         refusal_precision=round(true_refusals / max(true_refusals + false_refusals, 1), 4),
         refusal_recall=round(true_refusals / max(len(neg_questions), 1), 4),
