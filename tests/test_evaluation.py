@@ -100,3 +100,30 @@ def test_eval_cli_prints_json(tmp_path):
         assert key in report
     assert report["config"]["reranker"] == "cross-encoder"
     assert report["config"]["support_model"] == "all-MiniLM-L6-v2"
+
+
+def test_citation_eval_on_tiny_squad(container):
+    from app.evaluation.citation_eval import SHOULD_ACCEPT, SHOULD_REFUSE, run_citation_eval
+
+    report = run_citation_eval(container, DATA / "squad-tiny.json")
+    assert report.questions == 5
+    assert set(report.accept_rate) <= set(SHOULD_ACCEPT + SHOULD_REFUSE)
+    assert {"supported", "short", "wrong_source", "filler"} <= set(report.accept_rate)
+    assert report.accept_rate["supported"] >= 0.8
+    assert report.accept_rate["filler"] == 0.0 and report.accept_rate["wrong_source"] == 0.0
+    assert 0.0 < report.verify_ms_p50 <= report.verify_ms_p95
+
+
+def test_eval_citations_cli_prints_json(tmp_path):
+    env = {**os.environ, "GROUNDWORK_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [str(BIN / "groundwork"), "eval", "citations", "--squad", str(DATA / "squad-tiny.json")]
+        + ["--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["cases"]["supported"] == 5 and "accept_precision" in report
