@@ -6,6 +6,7 @@ searched], ``sources``, ``token``..., ``done``); ``ask`` runs it and returns the
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -93,19 +94,24 @@ class AnswerService:
 
         ranked = self.scorer.rank_for_question(question, docs) if docs else []
         text = ""
+        live = self.provider.streams_live
         if ranked and max(c.score for c in ranked) >= self.refuse_below:
             for piece in self.provider.stream(question, docs, ranked=ranked):
                 text += piece
-                yield Event("token", piece)
+                if live:
+                    yield Event("token", piece)
         t2 = time.perf_counter()
         verified = self.verifier.verify(text, docs, question)
         t3 = time.perf_counter()
-        if verified.refused and text:
+        if not live and verified.text:  # written at once: only what passed is shown
+            for piece in re.findall(r"\S+\s*", verified.text):
+                yield Event("token", piece)
+        elif verified.refused and text and live:
             yield Event("token", "\n\n" + REFUSAL)
-        elif not text:
+        if verified.refused and not (text and live):
             yield Event("token", REFUSAL)
         notes = [DISAGREE] if sources_disagree(verified.text, docs, question) else []
-        if verified.dropped and verified.text:
+        if verified.dropped and verified.text and live:
             notes.append(removed_note(len(verified.dropped)))
         answer = Answer(
             answer=verified.text or REFUSAL,

@@ -35,6 +35,9 @@ class AnswerProvider(ABC):
     """
 
     name: ClassVar[str]
+    # False for a provider that writes its whole answer at once (the extractive one): the
+    # service then shows only the verified text instead of streaming what it wrote
+    streams_live: ClassVar[bool] = True
 
     @classmethod
     def from_config(cls, config: ProviderConfig, scorer: SupportScorer) -> AnswerProvider:

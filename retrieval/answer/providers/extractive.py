@@ -19,6 +19,7 @@ class ExtractiveProvider(AnswerProvider):
     """Answers with at most ``max_sentences`` verbatim sentences, each with its marker."""
 
     name = "extractive"
+    streams_live = False
 
     def __init__(
         self,
