@@ -99,8 +99,22 @@ class CitationVerifier:
         self.checker = ClaimChecker(scorer, threshold=threshold)
         self.relevance = relevance
 
-    def verify(self, text: str, sources: Sequence[Document], question: str = "") -> VerifiedAnswer:
-        fit = QuestionFit(self.scorer, question if text else "", sources, relevance=self.relevance)
+    def fit(
+        self, question: str, sources: Sequence[Document], ranked: list[Candidate] | None = None
+    ) -> QuestionFit:
+        """How well each sentence of ``sources`` answers ``question`` (``ranked``: the
+        sentences already scored for it)."""
+        return QuestionFit(self.scorer, question, sources, relevance=self.relevance, ranked=ranked)
+
+    def verify(
+        self,
+        text: str,
+        sources: Sequence[Document],
+        question: str = "",
+        fit: QuestionFit | None = None,
+    ) -> VerifiedAnswer:
+        if fit is None:
+            fit = self.fit(question if text else "", sources)
         kept: list[str] = []
         dropped: list[str] = []
         reasons: list[str] = []

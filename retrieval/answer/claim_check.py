@@ -107,9 +107,12 @@ class QuestionFit:
         margin: float = 0.5,
         ratio: float = 0.85,
         pool: int = 6,
+        ranked: list[Candidate] | None = None,
     ) -> None:
         self.question = question
-        self.ranked = scorer.rank_for_question(question, sources) if question else []
+        if ranked is None:
+            ranked = scorer.rank_for_question(question, sources) if question else []
+        self.ranked = ranked if question else []
         self.support = {(c.source, c.start): c.score for c in self.ranked}
         self.relevance = relevance
         self.margin, self.ratio, self.pool = margin, ratio, pool
@@ -122,6 +125,16 @@ class QuestionFit:
             scores = self.relevance(self.question, [c.text for c in missing])
             self._logits.update(zip(((c.source, c.start) for c in missing), scores, strict=True))
         return [self._logits[(c.source, c.start)] for c in cands]
+
+    def order(self) -> list[Candidate]:
+        """The sentences, those that answer best first: with a cross-encoder, the ``pool``
+        best supported in the order of its relevance, then the rest by support."""
+        if self.relevance is None or not self.ranked:
+            return list(self.ranked)
+        head = self.ranked[: self.pool]
+        logits = self._logit(head)
+        order = sorted(range(len(head)), key=lambda i: -logits[i])
+        return [head[i] for i in order] + self.ranked[self.pool :]
 
     def answers(self, sentence: Candidate) -> bool:
         """Whether ``sentence`` is among the best answers to the question in the sources.

@@ -95,13 +95,15 @@ class AnswerService:
         ranked = self.scorer.rank_for_question(question, docs) if docs else []
         text = ""
         live = self.provider.streams_live
+        fit = self.verifier.fit(question, docs, ranked)
         if ranked and max(c.score for c in ranked) >= self.refuse_below:
-            for piece in self.provider.stream(question, docs, ranked=ranked):
+            # the sentences that answer best first: what the claim check will ask for
+            for piece in self.provider.stream(question, docs, ranked=fit.order()):
                 text += piece
                 if live:
                     yield Event("token", piece)
         t2 = time.perf_counter()
-        verified = self.verifier.verify(text, docs, question)
+        verified = self.verifier.verify(text, docs, question, fit)
         t3 = time.perf_counter()
         if not live and verified.text:  # written at once: only what passed is shown
             for piece in re.findall(r"\S+\s*", verified.text):
