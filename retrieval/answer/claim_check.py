@@ -6,8 +6,8 @@ A sentence passes when
 - one source sentence carries that claim: every number, date and name it asserts, and
   every term it adds to the question, occurs in that sentence (not scattered over the
   chunk or over neighbouring sentences), and its meaning is close;
-- that aligned sentence answers the question: it is among the retrieved sentences that
-  answer it best (by the cross-encoder when one is configured; ``QuestionFit``).
+- that aligned sentence answers the question: it is the retrieved sentence that best
+  supports the question, or one the cross-encoder ranks with the best (``QuestionFit``).
 """
 
 from __future__ import annotations
@@ -91,10 +91,10 @@ Relevance = Callable[[str, Sequence[str]], list[float]]
 class QuestionFit:
     """How well the retrieved sentences answer the question.
 
-    With a cross-encoder (``relevance``), a sentence answers when its relevance logit is
-    within ``margin`` of the best of the ``pool`` sentences that best support the question;
-    without one, when its support is at least ``ratio`` of the best support. The refusal
-    gate has already checked that the best is good enough.
+    The best supported sentence answers (the refusal gate has already checked that it is
+    good enough). With a cross-encoder (``relevance``), so does a sentence whose relevance
+    logit is within ``margin`` of the best of the ``pool`` sentences that best support the
+    question; without one, a sentence with at least ``ratio`` of the best support.
     """
 
     def __init__(
@@ -126,24 +126,18 @@ class QuestionFit:
             self._logits.update(zip(((c.source, c.start) for c in missing), scores, strict=True))
         return [self._logits[(c.source, c.start)] for c in cands]
 
-    def order(self) -> list[Candidate]:
-        """The sentences, those that answer best first: with a cross-encoder, the ``pool``
-        best supported in the order of its relevance, then the rest by support."""
-        if self.relevance is None or not self.ranked:
-            return list(self.ranked)
-        head = self.ranked[: self.pool]
-        logits = self._logit(head)
-        order = sorted(range(len(head)), key=lambda i: -logits[i])
-        return [head[i] for i in order] + self.ranked[self.pool :]
-
     def answers(self, sentence: Candidate) -> bool:
-        """Whether ``sentence`` is among the best answers to the question in the sources.
-        Without a question every sentence counts."""
+        """Whether ``sentence`` is among the best answers to the question in the sources:
+        the best supported sentence, or one the cross-encoder ranks within ``margin`` of
+        its best. Without a question every sentence counts."""
         if not self.ranked:
             return True
+        key = (sentence.source, sentence.start)
+        best = self.ranked[0]
+        if key == (best.source, best.start):
+            return True
         if self.relevance is None:
-            mine = self.support.get((sentence.source, sentence.start), 0.0)
-            return mine >= self.ratio * self.ranked[0].score
+            return self.support.get(key, 0.0) >= self.ratio * best.score
         top = max(self._logit(self.ranked[: self.pool]))
         return self._logit([sentence])[0] >= top - self.margin
 

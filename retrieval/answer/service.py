@@ -97,8 +97,7 @@ class AnswerService:
         live = self.provider.streams_live
         fit = self.verifier.fit(question, docs, ranked)
         if ranked and max(c.score for c in ranked) >= self.refuse_below:
-            # the sentences that answer best first: what the claim check will ask for
-            for piece in self.provider.stream(question, docs, ranked=fit.order()):
+            for piece in self.provider.stream(question, docs, ranked=ranked):
                 text += piece
                 if live:
                     yield Event("token", piece)
