@@ -125,14 +125,14 @@ def test_two_workers_on_a_chroma_server_and_a_store_outage_is_503(tmp_path, chro
                     "question": "How long is parental leave for non-birth parents?",
                     "collection": "company",
                 },
-                timeout=60,
+                timeout=300,  # a worker loads its models on its first question
             ).json()
             assert "10 weeks" in a["answer"]
         stop(chroma_server.proc)
         r = httpx.post(
             url + "/ask",
             json={"question": "How many vacation days carry over?", "collection": "company"},
-            timeout=60,
+            timeout=300,  # a worker loads its models on its first question
         )
         assert r.status_code == 503 and "unreachable" in r.json()["detail"]
         assert httpx.get(url + "/ready").status_code == 503
