@@ -16,12 +16,13 @@ from langchain_core.documents import Document
 from langchain_core.documents.compressor import BaseDocumentCompressor
 
 from retrieval.answer.citations import CitationVerifier
+from retrieval.answer.claim_check import QuestionFit
 from retrieval.answer.condense import Turn, standalone_question
 from retrieval.answer.conflicts import NOTE as DISAGREE
 from retrieval.answer.conflicts import sources_disagree
 from retrieval.answer.providers.base import AnswerProvider
 from retrieval.answer.schema import Answer, Timings
-from retrieval.answer.support import SupportScorer
+from retrieval.answer.support import Candidate, SupportScorer
 from retrieval.search.hybrid_retriever import HybridRetriever
 
 REFUSAL = "I could not find this in the documents."
@@ -30,6 +31,15 @@ REFUSAL = "I could not find this in the documents."
 def removed_note(count: int) -> str:
     what = "A statement was" if count == 1 else f"{count} statements were"
     return f"{what} removed from this answer: no retrieved source states it as an answer."
+
+
+def _answering(ranked: list[Candidate], fit: QuestionFit, near: float = 0.75) -> list[Candidate]:
+    """``ranked`` without the sentences near the top that the claim check would remove
+    (those further down are never quoted)."""
+    if not ranked:
+        return ranked
+    bar = near * ranked[0].score
+    return [c for c in ranked if c.score < bar or fit.answers(c)]
 
 
 @dataclass
@@ -97,7 +107,9 @@ class AnswerService:
         live = self.provider.streams_live
         fit = self.verifier.fit(question, docs, ranked)
         if ranked and max(c.score for c in ranked) >= self.refuse_below:
-            for piece in self.provider.stream(question, docs, ranked=ranked):
+            # a provider that quotes sentences is offered only those the check accepts
+            offered = ranked if live else _answering(ranked, fit)
+            for piece in self.provider.stream(question, docs, ranked=offered):
                 text += piece
                 if live:
                     yield Event("token", piece)
