@@ -42,11 +42,15 @@ def serve(data: Path, *args: str, **extra: str) -> tuple[subprocess.Popen, str]:
     return start_api(env_for(data, **extra), *args)
 
 
-def wait_ready(url: str, timeout: float = 90) -> None:
+def wait_ready(url: str, timeout: float = 180) -> None:
+    """Until /ready says ready; a worker busy loading its models may answer slowly."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if httpx.get(url + "/ready").status_code == 200:
-            return
+        try:
+            if httpx.get(url + "/ready", timeout=30).status_code == 200:
+                return
+        except httpx.TimeoutException:
+            pass
         time.sleep(0.3)
     raise TimeoutError("not ready")
 
