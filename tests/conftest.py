@@ -16,6 +16,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DOCS = ROOT / "sample_docs"
 BIN = Path(sys.executable).parent
+# the fields of an answer, as the CLI's --json and the API return them
+ANSWER_FIELDS = {"answer", "refused", "citations", "notes", "collection", "provider", "timings_ms"}
 
 
 @pytest.fixture

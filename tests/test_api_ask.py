@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
+from tests.conftest import ANSWER_FIELDS
 
 pytestmark = pytest.mark.integration
 
@@ -38,15 +39,7 @@ def test_ask_returns_the_answer_json_with_checkable_citations(client):
     )
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {
-        "answer",
-        "refused",
-        "citations",
-        "notes",
-        "collection",
-        "provider",
-        "timings_ms",
-    }
+    assert set(body) == ANSWER_FIELDS
     assert "5" in body["answer"] and body["refused"] is False and body["notes"] == []
     cite = body["citations"][0]
     assert cite["source"] == "employee-handbook.pdf" and cite["page"] == 2

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import random
 import re
-import statistics
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -30,6 +29,7 @@ from langchain_core.documents import Document
 
 from app.container import Container
 from app.evaluation.datasets import Squad, SquadQuestion, read_squad
+from app.evaluation.metrics import percentile
 from retrieval import metadata as md
 from retrieval.answer.citations import CitationVerifier
 from retrieval.answer.sentences import split_sentences
@@ -174,7 +174,6 @@ def run_citation_eval(
     good = sum(sum(kept[c]) for c in SHOULD_ACCEPT)
     bad = sum(sum(kept[c]) for c in SHOULD_REFUSE)
     positives = sum(len(kept[c]) for c in SHOULD_ACCEPT)
-    times.sort()
     s = container.settings
     return CitationReport(
         dataset=str(path),
@@ -183,8 +182,8 @@ def run_citation_eval(
         cases={c: len(v) for c, v in kept.items()},
         accept_precision=round(good / max(good + bad, 1), 4),
         accept_recall=round(good / max(positives, 1), 4),
-        verify_ms_p50=round(statistics.median(times), 1) if times else 0.0,
-        verify_ms_p95=round(times[int(0.95 * (len(times) - 1))], 1) if times else 0.0,
+        verify_ms_p50=round(percentile(times, 50), 1),
+        verify_ms_p95=round(percentile(times, 95), 1),
         config={
             "support_model": s.support_model,
             "citation_threshold": s.citation_threshold,

@@ -163,8 +163,7 @@ class ClaimChecker:
             return None
         for c in cands:
             c.source = n
-        vecs = self.scorer._embed([claim.text] + [c.text for c in cands])
-        sims = [max(0.0, float(s)) for s in vecs[1:] @ vecs[0]]
+        sims = self.scorer.similarities(claim.text, [c.text for c in cands])
         best: Alignment | None = None
         for cand, dense in zip(cands, sims, strict=True):
             if not claim.facts <= facts(cand.text):

@@ -144,23 +144,7 @@ class SupportScorer:
             cands, key=lambda c: (-(c.score + self.order_weight / c.source), c.source, c.start)
         )
 
-    def best_support(self, claim: str, source: Document, n: int) -> Candidate | None:
-        """The sentence of ``source`` that best supports ``claim`` (score in [0, 1])."""
-        cands = self.candidates([source])
-        if not cands:
-            return None
-        claim_terms = set(content_terms(claim))
-        vecs = self._embed([claim] + [c.text for c in cands])
-        sims = vecs[1:] @ vecs[0]
-        whole = set(content_terms(source.page_content))
-        best = None
-        for c, sim in zip(cands, sims, strict=True):
-            c.source = n
-            # a claim may paraphrase several sentences: credit terms found anywhere in the
-            # chunk, but most of the weight goes to the best single sentence
-            c.lexical = 0.7 * coverage(claim_terms, c.terms) + 0.3 * coverage(claim_terms, whole)
-            c.dense = max(0.0, float(sim))
-            c.score = 0.5 * c.lexical + 0.5 * c.dense
-            if best is None or c.score > best.score:
-                best = c
-        return best
+    def similarities(self, text: str, others: Sequence[str]) -> list[float]:
+        """Cosine similarity of ``text`` to each of ``others``, negatives as 0."""
+        vecs = self._embed([text, *others])
+        return [max(0.0, float(sim)) for sim in vecs[1:] @ vecs[0]]
