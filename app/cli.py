@@ -118,8 +118,7 @@ def ask(
         return
     out.print(answer.answer, style="bold yellow" if answer.refused else "bold")
     for c in answer.citations:
-        where = c.source + (f", page {c.page}" if c.page else "")
-        out.print(f"  [{c.n}] {where}: “{c.snippet}”", highlight=False)
+        out.print(f"  [{c.n}] {c.label}: “{c.snippet}”", highlight=False)
     for note in answer.notes:
         out.print(f"Note: {note}", style="italic", highlight=False)
 
@@ -138,6 +137,7 @@ def docs_list(collection: CollectionOpt = "default", as_json: JsonOpt = False) -
             "reason": r.reason,
             "chunks": r.chunk_count,
             "pages": r.page_count,
+            "ocr_pages": r.ocr_pages or 0,
             "last_ingest": datetime.fromtimestamp(r.updated_at).isoformat(timespec="seconds"),
         }
         for r in records
@@ -153,7 +153,7 @@ def docs_list(collection: CollectionOpt = "default", as_json: JsonOpt = False) -
             r["source"],
             r["status"],
             str(r["chunks"]),
-            str(r["pages"] or ""),
+            str(r["pages"] or "") + (f" ({r['ocr_pages']} OCR)" if r["ocr_pages"] else ""),
             r["last_ingest"],
             r["reason"] or "",
         )

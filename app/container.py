@@ -9,6 +9,7 @@ from langchain_core.embeddings import Embeddings
 from app.settings import Settings
 from app.writer_lock import WriterLock
 from ingest.chunking import ChunkingConfig
+from ingest.loaders.options import LoadOptions
 from ingest.pipeline import Ingestor
 from ingest.records import RecordStore
 from retrieval.answer.citations import CitationVerifier
@@ -109,6 +110,14 @@ class Container:
             max_file_bytes=int(s.max_file_mb * 1024 * 1024),
             max_chunks_per_file=s.max_chunks_per_file,
             parser_memory_mb=s.parser_memory_mb,
+            load_options=LoadOptions(
+                ocr=s.ocr,
+                ocr_dpi=s.ocr_dpi,
+                max_unzipped_mb=s.max_unzipped_mb,
+                max_image_pixels=s.max_image_pixels,
+                max_frames=s.max_ocr_pages,
+                max_rows=s.max_rows,
+            ),
         )
 
     def retriever(self, collection: str, **overrides) -> HybridRetriever:

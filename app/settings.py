@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(default=100.0, gt=0)
     max_chunks_per_file: int = Field(default=100_000, ge=1)
     parser_memory_mb: int = Field(default=2048, ge=256)  # address space of each parser
+    ocr: Literal["auto", "off", "force"] = "auto"  # auto: scanned pages and images
+    ocr_dpi: int = Field(default=150, ge=72, le=400)  # PDF pages are rendered at it for OCR
+    max_ocr_pages: int = Field(default=500, ge=1)  # pages or frames OCR reads per file
+    max_image_pixels: int = Field(default=60_000_000, ge=10_000)  # one image or frame
+    max_unzipped_mb: int = Field(default=256, ge=1)  # DOCX, PPTX, XLSX, ODS, EPUB in all
+    max_rows: int = Field(default=1_000_000, ge=1)  # spreadsheet and CSV rows per file
 
     top_k: int = Field(default=5, ge=1, le=50)
     search_depth: int = Field(default=50, ge=1, le=1000)

@@ -79,7 +79,7 @@ def chunk_document(
                     metadata={
                         md.COLLECTION: collection,
                         md.DOCUMENT_ID: document_id,
-                        md.SOURCE: source,
+                        md.SOURCE: f"{source}/{section.part}" if section.part else source,
                         md.TITLE: loaded.title,
                         md.PAGE: section.page,
                         md.HEADING_PATH: " > ".join(section.heading_path),
@@ -87,6 +87,11 @@ def chunk_document(
                         md.END: start + len(text),
                         md.CHUNK_INDEX: index,
                         md.CONTENT_HASH: hashlib.sha256(text.encode()).hexdigest()[:16],
+                        md.SECTION: section.name or None,
+                        md.PAGE_KIND: (section.page_kind or loaded.page_kind)
+                        if section.page
+                        else None,
+                        md.OCR_CONFIDENCE: section.ocr_confidence,
                     },
                 )
             )

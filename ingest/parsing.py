@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_core.documents import Document
 
 from ingest.chunking import ChunkingConfig, chunk_document
-from ingest.loaders import LoadError, loader_for
+from ingest.loaders import LoadError, loader_for, unsupported_reason
+from ingest.loaders.deadline import ParseTimeout, time_limit  # noqa: F401  (re-exported)
+from ingest.loaders.options import LoadOptions, using
 
 log = logging.getLogger("groundwork.ingest")
 
@@ -29,6 +28,7 @@ class ParseTask:
     timeout_s: float
     confine: str | None = None  # the real folder the file must lie in when it is read
     max_chunks: int = 100_000  # a file that makes more fails alone
+    options: LoadOptions = field(default_factory=LoadOptions)
 
 
 OUTSIDE = "the file lies outside the folder being ingested (a link to elsewhere); not read"
@@ -45,30 +45,8 @@ class ParseResult:
     title: str = ""
     chunks: list[Document] = field(default_factory=list)
     page_count: int | None = None
+    ocr_pages: int = 0  # pages, slides or frames whose text OCR read
     error: str | None = None
-
-
-class ParseTimeout(LoadError):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float):
-    """Raise ``ParseTimeout`` in the main thread after ``seconds`` (a no-op elsewhere)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise ParseTimeout(f"parsing took longer than the {seconds:g} s limit")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def parse_file(task: ParseTask) -> ParseResult:
@@ -78,9 +56,9 @@ def parse_file(task: ParseTask) -> ParseResult:
         return ParseResult(task, error=OUTSIDE)
     loader = loader_for(path)
     if loader is None:
-        return ParseResult(task, error=f"unsupported file type {path.suffix or '(none)'}")
+        return ParseResult(task, error=unsupported_reason(path))
     try:
-        with time_limit(task.timeout_s):
+        with time_limit(task.timeout_s), using(task.options):
             loaded = loader.load(path)
             chunks = chunk_document(
                 loaded,
@@ -114,5 +92,9 @@ def parse_file(task: ParseTask) -> ParseResult:
         )
     pages = {s.page for s in loaded.sections if s.page is not None}
     return ParseResult(
-        task, title=loaded.title, chunks=chunks, page_count=max(pages) if pages else None
+        task,
+        title=loaded.title,
+        chunks=chunks,
+        page_count=max(pages) if pages else None,
+        ocr_pages=loaded.ocr_pages,
     )

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ingest.chunking import ChunkingConfig
 from ingest.executors import Executor, LocalExecutor
+from ingest.loaders.options import LoadOptions
 from ingest.planning import Planner, document_id, file_hash, scan_folder
 from ingest.progress import IngestProgress, NoProgress
 from ingest.records import RecordStore
@@ -49,6 +50,7 @@ class Ingestor:
         max_file_bytes: int = 100 * 1024 * 1024,
         max_chunks_per_file: int = 100_000,
         parser_memory_mb: int | None = 2048,
+        load_options: LoadOptions | None = None,
     ) -> None:
         self.chunk_store = chunk_store
         self.keyword_index = keyword_index
@@ -60,6 +62,7 @@ class Ingestor:
         self.parse_timeout_s = parse_timeout_s
         self.max_file_bytes = max_file_bytes
         self.max_chunks_per_file = max_chunks_per_file
+        self.load_options = load_options or LoadOptions()
 
     @property
     def config_fingerprint(self) -> str:
@@ -120,6 +123,7 @@ class Ingestor:
             self.parse_timeout_s,
             self.max_file_bytes,
             self.max_chunks_per_file,
+            self.load_options,
         )
         plan = planner.plan(files, collection, summary, confine=confine)
         for failure in plan.early_failures:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.chunking import ChunkingConfig
-from ingest.loaders import loader_for
+from ingest.loaders import loader_for, unsupported_reason
+from ingest.loaders.options import LoadOptions
 from ingest.parsing import OUTSIDE, ParseTask, outside
 from ingest.records import FAILED, OK, RecordStore
 from ingest.summary import IngestSummary
@@ -81,6 +82,7 @@ class Planner:
     parse_timeout_s: float
     max_file_bytes: int
     max_chunks: int = 100_000
+    options: LoadOptions = field(default_factory=LoadOptions)
 
     def plan(
         self,
@@ -101,7 +103,7 @@ class Planner:
                 summary.skipped.append({"source": source, "reason": OUTSIDE})
                 continue
             if loader_for(path) is None:
-                reason = f"unsupported file type {path.suffix or '(none)'}"
+                reason = unsupported_reason(path)
                 summary.skipped.append({"source": source, "reason": reason})
                 continue
             doc_id = document_id(collection, source)
@@ -142,6 +144,7 @@ class Planner:
                 self.parse_timeout_s,
                 confined,
                 self.max_chunks,
+                self.options,
             )
             existed = record is not None and record.chunk_count > 0
             plan.work.append(WorkItem(task, existed, record is not None))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from retrieval.sqlite_db import SQLiteFile, transaction
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _TABLE = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -39,7 +39,10 @@ CREATE TABLE IF NOT EXISTS documents (
 
 # version n → n + 1; version 0 is a new file or one written before versions were kept,
 # whose table is the version-1 table
-_MIGRATIONS: dict[int, str] = {0: _TABLE}
+_MIGRATIONS: dict[int, str] = {
+    0: _TABLE,
+    1: "ALTER TABLE documents ADD COLUMN ocr_pages INTEGER NOT NULL DEFAULT 0",
+}
 
 OK, PENDING, FAILED = "ok", "pending", "failed"
 
@@ -62,10 +65,10 @@ class DocumentRecord:
     page_count: int | None = None
     size_bytes: int | None = None
     updated_at: float = 0.0
+    ocr_pages: int = 0  # pages, slides or frames whose text OCR read
 
 
 COLUMNS = tuple(f.name for f in fields(DocumentRecord))
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM documents"
 _INSERT = (
     f"INSERT OR REPLACE INTO documents ({', '.join(COLUMNS)}) "
     f"VALUES ({', '.join(':' + c for c in COLUMNS)})"
@@ -86,19 +89,33 @@ def migrate(conn: sqlite3.Connection) -> int:
         )
     if found == SCHEMA_VERSION:
         return found  # nothing to write: a read-only data folder opens too
-    with transaction(conn):
-        found = conn.execute("PRAGMA user_version").fetchone()[0]
-        for version in range(found, SCHEMA_VERSION):
-            for statement in filter(str.strip, _MIGRATIONS[version].split(";")):
-                conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    try:
+        with transaction(conn):
+            found = conn.execute("PRAGMA user_version").fetchone()[0]
+            for version in range(found, SCHEMA_VERSION):
+                for statement in filter(str.strip, _MIGRATIONS[version].split(";")):
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc).replace("-", "").replace(" ", ""):
+            raise
+        # an older file in a read-only folder is read as it is (see ``_select``)
     return found
+
+
+def _select(conn: sqlite3.Connection) -> str:
+    """The SELECT of every column; a column an older file lacks reads as its default."""
+    present = {r[1] for r in conn.execute("PRAGMA table_info(documents)")}
+    defaults = {f.name: f.default for f in fields(DocumentRecord)}
+    cols = [c if c in present or not present else f"{defaults[c]!r} AS {c}" for c in COLUMNS]
+    return f"SELECT {', '.join(cols)} FROM documents"
 
 
 class RecordStore(SQLiteFile):
     def __init__(self, path: Path) -> None:
         super().__init__(path, "")
         migrate(self.conn)
+        self._select = _select(self.conn)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -111,19 +128,19 @@ class RecordStore(SQLiteFile):
 
     def get(self, collection: str, document_id: str) -> DocumentRecord | None:
         row = self.conn.execute(
-            f"{_SELECT} WHERE collection = ? AND document_id = ?", (collection, document_id)
+            f"{self._select} WHERE collection = ? AND document_id = ?", (collection, document_id)
         ).fetchone()
         return _record(row)
 
     def list(self, collection: str) -> list[DocumentRecord]:
         rows = self.conn.execute(
-            f"{_SELECT} WHERE collection = ? ORDER BY source", (collection,)
+            f"{self._select} WHERE collection = ? ORDER BY source", (collection,)
         ).fetchall()
         return [_record(r) for r in rows]
 
     def find_by_source(self, collection: str, source: str) -> DocumentRecord | None:
         row = self.conn.execute(
-            f"{_SELECT} WHERE collection = ? AND source = ?", (collection, source)
+            f"{self._select} WHERE collection = ? AND source = ?", (collection, source)
         ).fetchone()
         return _record(row)
 

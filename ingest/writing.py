@@ -167,6 +167,7 @@ class IndexWriter:
                         chunk_count=len(r.chunks),
                         page_count=r.page_count,
                         size_bytes=t.size_bytes,
+                        ocr_pages=r.ocr_pages,
                     ),
                     conn,
                 )

@@ -17,6 +17,9 @@ START = "start"
 END = "end"
 CHUNK_INDEX = "chunk_index"
 CONTENT_HASH = "content_hash"
+SECTION = "section"  # the sheet, chapter or e-mail subject (absent when none)
+PAGE_KIND = "page_kind"  # what ``page`` counts: page, slide or frame
+OCR_CONFIDENCE = "ocr_confidence"  # present when OCR read the text: its mean confidence
 
 COLLECTION_PATTERN = r"^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$"
 _COLLECTION_RE = re.compile(COLLECTION_PATTERN)

@@ -17,14 +17,15 @@ def chroma_ids(container, collection="company") -> list[str]:
 
 def test_first_ingest_indexes_every_good_file_and_reports_the_bad_one(fake_container, tmp_path):
     docs = copy_samples(tmp_path / "docs")
-    (docs / "slides.pptx").write_bytes(b"PK")
+    (docs / "slides.ppt").write_bytes(b"\xd0\xcf\x11\xe0 legacy")
     summary = fake_container.ingestor.ingest_folder(docs, "company")
     assert summary.new == 5 and summary.unchanged == 0
     assert summary.failed == [
         {"source": "board-minutes-damaged.pdf", "reason": summary.failed[0]["reason"]}
     ]
     assert "corrupt" in summary.failed[0]["reason"]
-    assert summary.skipped[0]["source"] == "slides.pptx"
+    assert summary.skipped[0]["source"] == "slides.ppt"
+    assert "save it as .pptx" in summary.skipped[0]["reason"]
     assert summary.chunks_written == summary.chunks_embedded == len(chroma_ids(fake_container))
     assert fake_container.keyword_index.count("company") == summary.chunks_written
     records = {r.source: r for r in fake_container.records.list("company")}

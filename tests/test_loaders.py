@@ -67,7 +67,8 @@ def test_text_file_and_encoding_fallback(tmp_path):
 
 
 def test_unknown_type_has_no_loader(tmp_path):
-    assert loader_for(tmp_path / "slides.pptx") is None
+    assert loader_for(tmp_path / "slides.ppt") is None
+    assert loader_for(tmp_path / "tool.exe") is None
 
 
 def _reason(path: Path) -> str:

@@ -37,7 +37,8 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
     assert path.stat().st_size < 2 * 2**20
     result = parse_file(task(path))
     assert result.error == (
-        "the Word file unpacks to 600 MB, over the limit of 512 MB (a zip bomb?)"
+        "the Word file unpacks to 600 MB, over the limit of 256 MB "
+        "(GROUNDWORK_MAX_UNZIPPED_MB; a zip bomb?)"
     )
 
 

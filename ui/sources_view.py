@@ -24,8 +24,11 @@ def highlight(chunk: str, snippet: str, context: int = 280) -> str:
 
 
 def where(item: dict[str, Any]) -> str:
+    """"handbook.pdf, page 2", "deck.pptx, slide 3", "costs.xlsx, sheet Headcount"."""
+    if item.get("label"):
+        return str(item["label"])
     page = item.get("page")
-    return item["source"] + (f", page {page}" if page else "")
+    return item["source"] + (f", {item.get('page_kind') or 'page'} {page}" if page else "")
 
 
 def render_sources(citations: list[dict[str, Any]], sources: list[dict[str, Any]]) -> None:

@@ -90,6 +90,7 @@ class DocumentOut(BaseModel):
     error: str | None
     chunks: int
     pages: int | None
+    ocr_pages: int = Field(default=0, description="pages, slides or frames read by OCR")
     size_bytes: int | None
     last_ingest: str | None
 
@@ -104,6 +105,7 @@ class DocumentOut(BaseModel):
             error=r.reason,
             chunks=r.chunk_count,
             pages=r.page_count,
+            ocr_pages=r.ocr_pages or 0,
             size_bytes=r.size_bytes,
             last_ingest=_iso(r.updated_at),
         )

@@ -1,7 +1,8 @@
 """``groundwork eval citations``: the citation verifier alone, on answer sentences with
 known labels built from SQuAD v1.1 (no retrieval, no model).
 
-For each question whose gold answer lies inside one sentence of its paragraph:
+For each question whose gold answer (at the offset its annotator marked) lies inside one
+sentence of its paragraph:
 - ``supported``: that sentence, cited to its paragraph (should be accepted);
 - ``short``: the words around the answer in that sentence, as a model that answers
   tersely would write them (should be accepted);
@@ -72,11 +73,20 @@ def _doc(squad: Squad, source: str) -> Document:
     )
 
 
-def _answer_sentence(text: str, answers: list[str]) -> tuple[str, str] | None:
-    """(sentence, answer) for the first gold answer inside one sentence of ``text``."""
-    for span in split_sentences(text):
-        for answer in answers:
-            if answer and answer in span.text:
+def _answer_sentence(text: str, q: SquadQuestion) -> tuple[str, str] | None:
+    """(sentence, answer) for the sentence of ``text`` that holds a gold answer where the
+    annotator marked it (not merely the first sentence where the same words occur)."""
+    spans = split_sentences(text)
+    for answer, start in zip(q.answers, q.starts, strict=False):
+        if not answer:
+            continue
+        if text[start : start + len(answer)] != answer:  # a hand-made set without offsets
+            start = text.find(answer)
+            if start < 0:
+                continue
+        end = start + len(answer)
+        for span in spans:
+            if span.start <= start and end <= span.end:
                 return " ".join(span.text.split()), answer
     return None
 
@@ -105,7 +115,7 @@ def build_cases(squad: Squad, questions: list[SquadQuestion], seed: int = 7) -> 
     sources = list(squad.paragraphs)
     cases: list[Case] = []
     for q in questions:
-        found = _answer_sentence(squad.paragraphs[q.source], q.answers)
+        found = _answer_sentence(squad.paragraphs[q.source], q)
         if found is None:
             continue
         sentence, answer = found
@@ -113,7 +123,7 @@ def build_cases(squad: Squad, questions: list[SquadQuestion], seed: int = 7) -> 
         cases.append(Case("supported", q.question, _cite(sentence), [right]))
         cases.append(Case("short", q.question, _cite(_short(sentence, answer)), [right]))
         for other in by_source[q.source]:
-            theirs = _answer_sentence(squad.paragraphs[q.source], other.answers)
+            theirs = _answer_sentence(squad.paragraphs[q.source], other)
             if other.id == q.id or theirs is None:
                 continue
             other_sentence, other_answer = theirs

@@ -76,6 +76,7 @@ class SquadQuestion:
     answers: list[str]
     source: str  # the gold paragraph's file
     article: str
+    starts: list[int] = field(default_factory=list)  # each answer's offset in the paragraph
 
 
 @dataclass
@@ -99,9 +100,10 @@ def read_squad(path: Path) -> Squad:
             squad.articles.setdefault(name, []).append(source)
             for qa in para["qas"]:
                 answers = [a["text"] for a in qa.get("answers", [])]
+                starts = [int(a.get("answer_start", -1)) for a in qa.get("answers", [])]
                 if answers:
                     squad.questions.append(
-                        SquadQuestion(qa["id"], qa["question"], answers, source, name)
+                        SquadQuestion(qa["id"], qa["question"], answers, source, name, starts)
                     )
     return squad
 

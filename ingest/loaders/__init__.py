@@ -4,7 +4,19 @@ Adding a format means adding one module with a ``Loader`` subclass decorated wit
 ``@register_loader``, and importing it here.
 """
 
-from ingest.loaders import docx, html, markdown, pdf, text  # noqa: F401  (registration)
+from ingest.loaders import (  # noqa: F401  (registration)
+    delimited,
+    docx,
+    email,
+    epub,
+    html,
+    image,
+    markdown,
+    pdf,
+    pptx,
+    spreadsheet,
+    text,
+)
 from ingest.loaders.base import (
     LoadedDocument,
     Loader,
@@ -14,6 +26,7 @@ from ingest.loaders.base import (
     loader_for,
     register_loader,
     supported_extensions,
+    unsupported_reason,
 )
 
 __all__ = [
@@ -25,4 +38,5 @@ __all__ = [
     "loader_for",
     "register_loader",
     "supported_extensions",
+    "unsupported_reason",
 ]

@@ -1,4 +1,4 @@
-"""The check every zip-based format (DOCX today; PPTX, XLSX, EPUB next) passes before it
+"""The check every zip-based format (DOCX, PPTX, XLSX, ODS, EPUB) passes before it
 is parsed: a zip bomb fails here in milliseconds instead of costing gigabytes in a parser.
 
 Only the central directory is read: entry count, total uncompressed size and the overall
@@ -11,22 +11,23 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.loaders import options
 from ingest.loaders.base import LoadError
 
 
 @dataclass(frozen=True)
 class ArchiveLimits:
     max_entries: int = 10_000
-    max_unzipped_bytes: int = 512 * 2**20  # 512 MB in all
+    max_unzipped_bytes: int = 256 * 2**20  # in all (GROUNDWORK_MAX_UNZIPPED_MB)
     max_ratio: float = 200.0  # uncompressed / compressed, over the whole archive
     ratio_applies_above: int = 16 * 2**20  # small archives may compress as they like
 
 
-LIMITS = ArchiveLimits()
-
-
-def check_archive(path: Path, kind: str, limits: ArchiveLimits = LIMITS) -> None:
-    """Raise ``LoadError`` (a reason for the user) if ``path`` is not a zip within limits."""
+def check_archive(path: Path, kind: str, limits: ArchiveLimits | None = None) -> None:
+    """Raise ``LoadError`` (a reason for the user) if ``path`` is not a zip within limits
+    (by default the current load options' ``max_unzipped_mb``)."""
+    if limits is None:
+        limits = ArchiveLimits(max_unzipped_bytes=options.current().max_unzipped_mb * 2**20)
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
@@ -42,7 +43,7 @@ def check_archive(path: Path, kind: str, limits: ArchiveLimits = LIMITS) -> None
     if unzipped > limits.max_unzipped_bytes:
         raise LoadError(
             f"the {kind} file unpacks to {unzipped / 2**20:,.0f} MB, over the limit of "
-            f"{limits.max_unzipped_bytes / 2**20:,.0f} MB (a zip bomb?)"
+            f"{limits.max_unzipped_bytes / 2**20:,.0f} MB (GROUNDWORK_MAX_UNZIPPED_MB; a zip bomb?)"
         )
     if unzipped > limits.ratio_applies_above and unzipped / packed > limits.max_ratio:
         raise LoadError(

@@ -15,17 +15,27 @@ class LoadError(Exception):
 
 @dataclass
 class Section:
-    """A unit that chunks never cross: a PDF page or the text under one heading."""
+    """A unit that chunks never cross: a page, a slide, a sheet, or the text under one
+    heading."""
 
     text: str
     page: int | None = None
     heading_path: list[str] = field(default_factory=list)
+    name: str = ""  # the sheet, chapter or e-mail subject it belongs to
+    ocr_confidence: float | None = None  # set when OCR read the text: its mean confidence
+    part: str = ""  # an attachment's file name: its chunks cite "<file>/<part>"
+    page_kind: str = ""  # what ``page`` counts here, when not the document's (attachments)
 
 
 @dataclass
 class LoadedDocument:
     title: str
     sections: list[Section]
+    page_kind: str = "page"  # what a section's ``page`` counts: page, slide or frame
+
+    @property
+    def ocr_pages(self) -> int:
+        return len({(s.part, s.page) for s in self.sections if s.ocr_confidence is not None})
 
 
 class SectionBuilder:
@@ -88,14 +98,34 @@ def loader_for(path: Path) -> Loader | None:
     return cls() if cls else None
 
 
+# formats seen often enough in company folders to deserve a better reason than "unsupported"
+LEGACY_FORMATS = {
+    ".doc": "a legacy Word 97-2003 file (.doc): save it as .docx or PDF",
+    ".ppt": "a legacy PowerPoint 97-2003 file (.ppt): save it as .pptx or PDF",
+    ".pps": "a legacy PowerPoint 97-2003 show (.pps): save it as .pptx or PDF",
+    ".rtf": "a Rich Text file (.rtf): save it as .docx or PDF",
+    ".msg": "an Outlook message (.msg): save it as .eml (File > Save As) or PDF",
+    ".odt": "an OpenDocument text file (.odt): save it as .docx or PDF",
+    ".odp": "an OpenDocument presentation (.odp): save it as .pptx or PDF",
+    ".pages": "an Apple Pages file: export it as .docx or PDF",
+    ".key": "an Apple Keynote file: export it as .pptx or PDF",
+    ".numbers": "an Apple Numbers file: export it as .xlsx or CSV",
+}
+
+
+def unsupported_reason(path: Path | str) -> str:
+    """Why a file of this type is not read, naming what to convert it to where we know."""
+    suffix = Path(path).suffix.lower()
+    if suffix in LEGACY_FORMATS:
+        return f"unsupported file type: {LEGACY_FORMATS[suffix]}"
+    return f"unsupported file type {suffix or '(none)'}"
+
+
 def check_upload(filename: str, head: bytes) -> str | None:
     """Why a file with this name and these first bytes is not accepted, or None."""
     cls = _REGISTRY.get(Path(filename).suffix.lower())
     if cls is None:
-        return (
-            f"unsupported file type {Path(filename).suffix or '(none)'}; "
-            f"accepted: {', '.join(supported_extensions())}"
-        )
+        return f"{unsupported_reason(filename)}; accepted: {', '.join(supported_extensions())}"
     if not head:
         return "the file is empty"
     reason = cls.check_content(head)

@@ -7,6 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from ingest.loaders import tables
 from ingest.loaders.archive_guard import check_archive
 from ingest.loaders.base import (
     LoadedDocument,
@@ -16,6 +17,7 @@ from ingest.loaders.base import (
     register_loader,
     require_text,
 )
+from ingest.loaders.tables import dedupe_merged
 
 log = logging.getLogger("groundwork.ingest")
 _HEADING = re.compile(r"^(?:heading\s*(\d)|title)$", re.IGNORECASE)
@@ -23,25 +25,8 @@ _HEADING = re.compile(r"^(?:heading\s*(\d)|title)$", re.IGNORECASE)
 
 def table_lines(table) -> list[str]:
     """Rows as ``Header: value; Header: value.`` so each row reads as a sentence."""
-    rows = []
-    for row in table.rows:
-        cells = []
-        for cell in row.cells:
-            text = " ".join(cell.text.split())
-            if not cells or cells[-1] != text:  # merged cells repeat their text
-                cells.append(text)
-        rows.append(cells)
-    if not rows:
-        return []
-    header, body = rows[0], rows[1:]
-    if not body or len(header) < 2:
-        return [" | ".join(r) for r in rows if any(r)]
-    lines = []
-    for cells in body:
-        pairs = [f"{h}: {v}" if h else v for h, v in zip(header, cells, strict=False) if v]
-        if pairs:
-            lines.append("; ".join(pairs) + ".")
-    return lines
+    rows = [dedupe_merged([" ".join(c.text.split()) for c in row.cells]) for row in table.rows]
+    return tables.table_lines(rows)
 
 
 @register_loader

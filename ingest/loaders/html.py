@@ -94,48 +94,54 @@ class HtmlLoader(Loader):
     extensions = (".html", ".htm")
 
     def load(self, path: Path) -> LoadedDocument:
-        from bs4 import BeautifulSoup
+        return require_text(html_document(read_text_file(path), path.stem))
 
-        soup = BeautifulSoup(read_text_file(path), "lxml")
-        title = soup.title.get_text(" ", strip=True) if soup.title else ""
-        classes, ids = hidden_selectors(" ".join(t.get_text() for t in soup.find_all("style")))
-        for tag in soup.find_all(_DROP_TAGS):
+
+def html_document(markup: str | bytes, fallback_title: str) -> LoadedDocument:
+    """The visible main text of an HTML (or XHTML) page, sections split at headings; the
+    title is the page's ``<title>``, else its first ``<h1>``, else ``fallback_title``."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "lxml")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    classes, ids = hidden_selectors(" ".join(t.get_text() for t in soup.find_all("style")))
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(lambda t: is_hidden(t, classes, ids)):
+        if tag.name not in {"html", "body"}:
             tag.decompose()
-        for tag in soup.find_all(lambda t: is_hidden(t, classes, ids)):
-            if tag.name not in {"html", "body"}:
-                tag.decompose()
-        for tag in soup.find_all(_is_clutter):
-            if tag.name not in {"html", "body", "main", "article"}:
-                tag.decompose()
-        root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
-        root = root or soup.body or soup
+    for tag in soup.find_all(_is_clutter):
+        if tag.name not in {"html", "body", "main", "article"}:
+            tag.decompose()
+    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
+    root = root or soup.body or soup
 
-        builder = SectionBuilder()
+    builder = SectionBuilder()
 
-        def walk(node) -> None:
-            for child in node.children:
-                name = getattr(child, "name", None)
-                if name is None:
-                    text = " ".join(str(child).split())
-                    if type(child).__name__ == "NavigableString":
-                        builder.line(text)
-                    continue
-                if name in _HEADINGS:
-                    builder.heading(_HEADINGS[name], child.get_text(" ", strip=True))
-                elif name == "tr":
-                    cells = [c.get_text(" ", strip=True) for c in child.find_all(["td", "th"])]
-                    if any(cells):
-                        builder.line(" | ".join(cells))
-                elif name in _BLOCKS:
-                    builder.line(child.get_text(" ", strip=True))
-                elif name == "br":
-                    continue
-                else:
-                    walk(child)
+    def walk(node) -> None:
+        for child in node.children:
+            name = getattr(child, "name", None)
+            if name is None:
+                text = " ".join(str(child).split())
+                if type(child).__name__ == "NavigableString":
+                    builder.line(text)
+                continue
+            if name in _HEADINGS:
+                builder.heading(_HEADINGS[name], child.get_text(" ", strip=True))
+            elif name == "tr":
+                cells = [c.get_text(" ", strip=True) for c in child.find_all(["td", "th"])]
+                if any(cells):
+                    builder.line(" | ".join(cells))
+            elif name in _BLOCKS:
+                builder.line(child.get_text(" ", strip=True))
+            elif name == "br":
+                continue
+            else:
+                walk(child)
 
-        walk(root)
-        builder.flush()
-        if not title:
-            h1 = soup.find("h1")
-            title = h1.get_text(" ", strip=True) if h1 else path.stem
-        return require_text(LoadedDocument(title=title, sections=builder.sections))
+    walk(root)
+    builder.flush()
+    if not title:
+        h1 = soup.find("h1")
+        title = h1.get_text(" ", strip=True) if h1 else fallback_title
+    return LoadedDocument(title=title, sections=builder.sections)

@@ -1,4 +1,8 @@
-"""Where PDFs are split into pages (pypdf); one section per page, page numbers kept."""
+"""Where PDFs are split into pages (pypdf); one section per page, page numbers kept.
+
+A page without a text layer (a scan) is rendered (pypdfium2) and read by OCR, so a mixed
+PDF yields every page; ``GROUNDWORK_OCR=force`` reads every page by OCR.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,14 @@ import logging
 import re
 from pathlib import Path
 
+from ingest.loaders import options
 from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
+from ingest.loaders.image import check_pixels
+from ingest.loaders.ocr import OCR_OFF, read_image
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 log = logging.getLogger("groundwork.ingest")
+MIN_TEXT_CHARS = 20  # a page with fewer characters of text layer counts as scanned
 
 
 def _clean(text: str) -> str:
@@ -61,15 +69,12 @@ class PdfLoader(Loader):
                     raise LoadError("the PDF is encrypted in a way that cannot be opened") from exc
                 if not ok:
                     raise LoadError("the PDF is encrypted with a password")
-            sections = []
-            for number, page in enumerate(reader.pages, start=1):
-                text = _clean(page.extract_text() or "")
-                if text:
-                    sections.append(Section(text=text, page=number))
+            texts = [_clean(page.extract_text() or "") for page in reader.pages]
             page_count = len(reader.pages)
             title = ""
             if reader.metadata and reader.metadata.title:
                 title = str(reader.metadata.title).strip()
+                title = "" if title.lower() in {"untitled", "untitled document"} else title
         except LoadError:
             raise
         except FileNotDecryptedError as exc:
@@ -79,8 +84,52 @@ class PdfLoader(Loader):
             raise LoadError(explain_pdf_error(exc)) from exc
         if page_count == 0:
             raise LoadError("the PDF has no pages")
+        opts = options.current()
+        scanned = [
+            n
+            for n, text in enumerate(texts, start=1)
+            if opts.ocr == "force" or len("".join(text.split())) < MIN_TEXT_CHARS
+        ]
+        read = _ocr_pages(path, scanned) if scanned and opts.ocr != "off" else {}
+        sections = []
+        for number, text in enumerate(texts, start=1):
+            if number in read and read[number].text:
+                ocr = read[number]
+                sections.append(Section(ocr.text, number, ocr_confidence=ocr.confidence))
+            elif text:
+                sections.append(Section(text=text, page=number))
         if not sections:
-            raise LoadError(
-                f"no text layer in {page_count} page(s): the PDF looks scanned; run OCR first"
-            )
+            why = OCR_OFF if opts.ocr == "off" else "OCR found no text on them"
+            raise LoadError(f"no text layer in {page_count} page(s): the PDF looks scanned; {why}")
         return LoadedDocument(title=title or path.stem, sections=sections)
+
+
+def _ocr_pages(path: Path, numbers: list[int]) -> dict:
+    """OCR of the given 1-based pages, rendered at ``ocr_dpi``."""
+    import pypdfium2 as pdfium
+
+    opts = options.current()
+    if len(numbers) > opts.max_frames:
+        raise LoadError(
+            f"{len(numbers):,} pages need OCR, over the limit of {opts.max_frames:,} per file "
+            "(GROUNDWORK_MAX_OCR_PAGES)"
+        )
+    scale = opts.ocr_dpi / 72
+    out = {}
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise LoadError("the PDF's scanned pages cannot be rendered for OCR") from exc
+    try:
+        for number in numbers:
+            page = pdf[number - 1]
+            width, height = page.get_size()
+            check_pixels(
+                int(width * scale), int(height * scale), opts.max_image_pixels, f"page {number}"
+            )
+            image = page.render(scale=scale).to_pil()
+            out[number] = read_image(image)
+            page.close()
+    finally:
+        pdf.close()
+    return out

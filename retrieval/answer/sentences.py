@@ -10,6 +10,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
+# an abbreviation the segmenter ends a sentence at when a number or a lowercase word follows
+# ("ca. 2 million", "see Fig. 3", "approx. 40 staff")
+_ABBREVIATION_END = re.compile(
+    r"(?:^|[\s(])(?:ca|c|approx|est|no|nos|vol|pp|p|fig|figs|cf|vs|incl|ref|sec|ch|art)\.$",
+    re.IGNORECASE,
+)
+_CONTINUES = re.compile(r"^[\d(a-z]")
 _LIST_START = re.compile(r"^\s*(?:[-*•▪◦]|\d{1,3}[.)]|[A-Za-z][.)])\s+")
 
 
@@ -76,6 +83,16 @@ def split_sentences(text: str) -> list[Span]:
                 lead = len(raw) - len(raw.lstrip())
                 trail = len(raw) - len(raw.rstrip())
                 s, e = s + lead, e - trail
-                if e > s:
+                if e <= s:
+                    continue
+                prev = spans[-1] if spans else None
+                if (
+                    prev is not None
+                    and prev.start >= b_start
+                    and _ABBREVIATION_END.search(prev.text)
+                    and _CONTINUES.match(text[s:e])
+                ):
+                    spans[-1] = Span(prev.start, e, text[prev.start : e])
+                else:
                     spans.append(Span(s, e, text[s:e]))
     return spans

@@ -1,0 +1,200 @@
+"""Files of every format, generated (no binary fixtures): each states one fact that a test
+asks about, so a right answer proves the format was read and cited correctly."""
+
+from __future__ import annotations
+
+import random
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+
+FONT_SIZE = 30
+
+
+def _font(size: int = FONT_SIZE):
+    from PIL import ImageFont
+
+    for name in ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"):
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def scanned_image(lines: list[str], *, width: int = 1240, height: int = 1754, seed: int = 1):
+    """A page as a scanner returns it: black text on off-white, slightly rotated, noisy."""
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    img = Image.new("L", (width, height), 245)
+    draw = ImageDraw.Draw(img)
+    font = _font()
+    for i, line in enumerate(lines):
+        draw.text((110, 160 + 56 * i), line, fill=20, font=font)
+    img = img.rotate(0.8, fillcolor=245, expand=False)
+    px = img.load()
+    for _ in range(width * height // 400):  # speckle
+        x, y = rng.randrange(width), rng.randrange(height)
+        px[x, y] = rng.choice((60, 200))
+    return img.convert("RGB")
+
+
+def write_pptx(path: Path) -> Path:
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[0])
+    slide.shapes.title.text = "Northwind quarterly review"
+    slide.placeholders[1].text = "Results and plans for the third quarter"
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = "Customer support"
+    slide.placeholders[1].text = "The support desk answers tickets within 4 hours."
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Warehouse headcount"
+    rows = [("Site", "Forklift drivers"), ("Rotterdam", "14"), ("Hamburg", "9")]
+    table = slide.shapes.add_table(3, 2, Inches(1), Inches(2), Inches(6), Inches(1.5)).table
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            table.cell(r, c).text = text
+    slide.notes_slide.notes_text_frame.text = "The Hamburg site opens a night shift in March."
+    deck.save(path)
+    return path
+
+
+def write_xlsx(path: Path, rows: int = 40) -> Path:
+    """A title row above the header, a formula with its cached value, a hidden sheet."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Headcount")
+    sheet.write_row(0, 0, ["Headcount report, November"])
+    sheet.write_row(2, 0, ["Department", "Manager", "Employees", "Budget (EUR)"])
+    departments = ["Finance", "Legal", "Logistics", "Marketing", "Research"]
+    for i in range(rows):
+        name = departments[i] if i < len(departments) else f"Team {i}"
+        manager = "Ingrid Vasquez" if name == "Logistics" else f"Manager {i}"
+        sheet.write_row(3 + i, 0, [name, manager, 10 + i, 50_000 + 1000 * i])
+    sheet.write_formula(
+        3 + rows, 2, f"=SUM(C4:C{3 + rows})", None, sum(10 + i for i in range(rows))
+    )
+    sheet.write(3 + rows, 0, "Total")
+    hidden = book.add_worksheet("Scratch")
+    hidden.write(0, 0, "a hidden sheet with a secret code 7731")
+    hidden.hide()
+    book.close()
+    return path
+
+
+def write_csv(path: Path, rows: int = 60, delimiter: str = ";", encoding: str = "cp1252") -> Path:
+    lines = [delimiter.join(["Part number", "Description", "Supplier", "Unit price"])]
+    for i in range(rows):
+        supplier = "Müller Präzision GmbH" if i == 37 else f"Supplier {i % 7}"
+        lines.append(delimiter.join([f"PN-{1000 + i}", f"Gasket type {i}", supplier, f"{i}.50"]))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return path
+
+
+def write_eml(path: Path) -> Path:
+    msg = EmailMessage()
+    msg["From"] = "Facilities <facilities@example.com>"
+    msg["To"] = "All staff <staff@example.com>"
+    msg["Date"] = "Mon, 02 Nov 2026 09:30:00 +0100"
+    msg["Subject"] = "Office move to the Harbour building"
+    msg.set_content(
+        "Dear colleagues,\n\nThe office moves to the Harbour building on 14 December. "
+        "Please pack your desk by 11 December.\n\nFacilities"
+    )
+    checklist = (
+        "Moving checklist\n\nLabel every crate with your desk number.\n"
+        "Monitors are carried by the movers; laptops go home with you.\n"
+    )
+    msg.add_attachment(
+        checklist.encode(), maintype="text", subtype="plain", filename="moving-checklist.txt"
+    )
+    path.write_bytes(bytes(msg))
+    return path
+
+
+def write_epub(path: Path) -> Path:
+    chapters = [
+        ("Arrival", "<p>Welcome to the research station. Check in at the front desk.</p>"),
+        (
+            "Safety on the ice",
+            "<p>Never walk on the sea ice alone.</p>"
+            "<p>The emergency beacon frequency is 406 MHz.</p>",
+        ),
+    ]
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        z.writestr(
+            "META-INF/container.xml",
+            '<?xml version="1.0"?><container version="1.0" '
+            'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+            '<rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
+            "</rootfiles></container>",
+        )
+        items = "".join(
+            f'<item id="c{i}" href="text/ch{i}.xhtml" media-type="application/xhtml+xml"/>'
+            for i in range(len(chapters))
+        )
+        spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+        z.writestr(
+            "OEBPS/content.opf",
+            '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
+            '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            "<dc:title>Polar Station Handbook</dc:title></metadata>"
+            f"<manifest>{items}</manifest><spine>{spine}</spine></package>",
+        )
+        for i, (title, body) in enumerate(chapters):
+            z.writestr(
+                f"OEBPS/text/ch{i}.xhtml",
+                '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
+                f"<title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>",
+            )
+    return path
+
+
+SCAN_LINES = [
+    "Maintenance notice",
+    "The cooling tower inspection is due every 90 days.",
+    "Report leaks to the plant engineer, Tomas Berg.",
+]
+
+
+def write_png(path: Path) -> Path:
+    scanned_image(SCAN_LINES).save(path)
+    return path
+
+
+def write_tiff(path: Path, frames: list[list[str]]) -> Path:
+    images = [scanned_image(lines, seed=i) for i, lines in enumerate(frames)]
+    images[0].save(path, save_all=True, append_images=images[1:], compression="tiff_deflate")
+    return path
+
+
+def write_mixed_pdf(path: Path) -> Path:
+    """Page 1 has a text layer; page 2 is a scanned image only."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.drawString(72, 760, "Plant operations manual")
+    c.drawString(72, 740, "Shift handover happens at 06:00, 14:00 and 22:00.")
+    c.showPage()
+    image = scanned_image(
+        ["Boiler room", "The boiler pressure must stay below 12 bar.", "Log readings hourly."],
+        seed=3,
+    )
+    width, height = A4
+    c.drawImage(ImageReader(image), 0, 0, width=width, height=height)
+    c.showPage()
+    c.save()
+    return path
+
+
+def write_scanned_pdf(path: Path) -> Path:
+    scanned_image(SCAN_LINES, seed=5).save(path, "PDF", resolution=150)
+    return path

@@ -1,0 +1,248 @@
+"""Slides, spreadsheets, CSV, e-mail and e-books: what each loader makes of a real file
+(generated here), and how each hostile file fails alone with a reason."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from ingest.chunking import ChunkingConfig, chunk_document
+from ingest.loaders import LoadError, check_upload, loader_for
+from ingest.loaders.options import LoadOptions, using
+from retrieval import metadata as md
+from tests import format_files as ff
+
+
+def load(path: Path):
+    return loader_for(path).load(path)
+
+
+def reason(path: Path, options: LoadOptions | None = None) -> str:
+    with using(options or LoadOptions()), pytest.raises(LoadError) as info:
+        load(path)
+    return str(info.value)
+
+
+def chunks(path: Path, size: int = 800):
+    return chunk_document(
+        load(path),
+        collection="c",
+        document_id="d",
+        source=path.name,
+        config=ChunkingConfig(size, min(120, size // 4)),
+    )
+
+
+def test_slides_read_in_order_with_tables_and_notes(tmp_path):
+    doc = load(ff.write_pptx(tmp_path / "review.pptx"))
+    assert doc.title == "Northwind quarterly review" and doc.page_kind == "slide"
+    assert [s.page for s in doc.sections] == [1, 2, 3]
+    third = doc.sections[2]
+    assert third.heading_path == ["Warehouse headcount"]
+    assert third.text.splitlines() == [
+        "Warehouse headcount",
+        "Site: Rotterdam; Forklift drivers: 14.",
+        "Site: Hamburg; Forklift drivers: 9.",
+        "Speaker notes: The Hamburg site opens a night shift in March.",
+    ]
+    meta = chunks(tmp_path / "review.pptx")[-1].metadata
+    assert (meta[md.PAGE], meta[md.PAGE_KIND]) == (3, "slide")
+
+
+def test_sheet_rows_carry_their_headers_in_every_chunk(tmp_path):
+    path = ff.write_xlsx(tmp_path / "headcount.xlsx", rows=300)
+    doc = load(path)
+    assert [s.name for s in doc.sections] == ["Headcount"]  # the hidden sheet is skipped
+    lines = doc.sections[0].text.splitlines()
+    assert lines[0] == "Headcount report, November"  # a title above the header row
+    assert (
+        "Department: Logistics; Manager: Ingrid Vasquez; Employees: 12; Budget (EUR): 52000."
+        in lines
+    )
+    total = sum(10 + i for i in range(300))
+    assert f"Department: Total; Employees: {total}." in lines  # a formula's cached value
+    pieces = chunks(path, size=400)
+    assert len(pieces) > 20
+    for piece in pieces[1:]:
+        assert "Department: " in piece.page_content and "Employees: " in piece.page_content
+        assert piece.metadata[md.SECTION] == "Headcount"
+    assert all("7731" not in p.page_content for p in pieces)
+
+
+def test_csv_delimiter_and_encoding_are_detected(tmp_path):
+    doc = load(ff.write_csv(tmp_path / "parts.csv"))
+    text = doc.sections[0].text
+    assert (
+        "Part number: PN-1037; Description: Gasket type 37; Supplier: Müller Präzision GmbH; "
+        "Unit price: 37.50." in text.splitlines()
+    )
+    tsv = tmp_path / "people.tsv"
+    tsv.write_text("Name\tRole\nAda\tEngineer\n\nGrace\tAdmiral\n", encoding="utf-16")
+    assert load(tsv).sections[0].text.splitlines() == [
+        "Name: Ada; Role: Engineer.",
+        "Name: Grace; Role: Admiral.",
+    ]
+
+
+def test_too_many_rows_fail_the_file_with_the_setting_to_change(tmp_path):
+    path = ff.write_csv(tmp_path / "big.csv", rows=50)
+    assert "GROUNDWORK_MAX_ROWS" in reason(path, LoadOptions(max_rows=20))
+
+
+def test_mail_has_its_headers_body_and_attachment_as_a_part(tmp_path):
+    path = ff.write_eml(tmp_path / "office-move.eml")
+    doc = load(path)
+    assert doc.title == "Office move to the Harbour building"
+    header = doc.sections[0].text
+    assert "From: Facilities <facilities@example.com>" in header
+    assert "Date: Mon, 02 Nov 2026 09:30:00 +0100" in header
+    assert "Attachments: moving-checklist.txt" in header
+    assert "moves to the Harbour building on 14 December" in doc.sections[1].text
+    by_source = {c.metadata[md.SOURCE]: c.page_content for c in chunks(path)}
+    assert "Monitors are carried by the movers" in by_source["office-move.eml/moving-checklist.txt"]
+
+
+def test_html_only_mail_is_read_through_the_html_loader(tmp_path):
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["Subject"] = "hr@example.com", "Canteen hours"
+    msg.set_content(
+        "<html><body><nav>Menu</nav><p>The canteen opens at 11:30.</p></body></html>",
+        subtype="html",
+    )
+    path = tmp_path / "canteen.eml"
+    path.write_bytes(bytes(msg))
+    text = "\n".join(s.text for s in load(path).sections)
+    assert "The canteen opens at 11:30." in text and "Menu" not in text
+
+
+def test_epub_chapters_are_sections_in_reading_order(tmp_path):
+    doc = load(ff.write_epub(tmp_path / "station.epub"))
+    assert doc.title == "Polar Station Handbook"
+    assert [s.name for s in doc.sections] == ["Arrival", "Safety on the ice"]
+    assert "406 MHz" in doc.sections[1].text
+
+
+def test_legacy_and_unknown_types_name_what_to_convert_to():
+    assert "save it as .docx" in check_upload("minutes.doc", b"\xd0\xcf\x11\xe0")
+    assert "save it as .pptx" in check_upload("deck.ppt", b"\xd0\xcf\x11\xe0")
+    assert check_upload("tool.exe", b"MZ").startswith("unsupported file type .exe")
+
+
+def test_upload_content_must_match_the_extension():
+    assert check_upload("photo.png", b"\x89PNG\r\n\x1a\n....") is None
+    assert check_upload("deck.pptx", b"PK\x03\x04....") is None
+    assert check_upload("sheet.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") is None
+    assert "does not match .png" in check_upload("photo.png", b"%PDF-1.7 ...")
+    assert "does not match .xlsx" in check_upload("sheet.xlsx", b"%PDF-1.7 ...")
+    assert "does not match .csv" in check_upload("rows.csv", b"\x00\x01\x02binary")
+
+
+def _bomb(good: Path, out: Path, megabytes: int) -> Path:
+    """``good`` with one more part of ``megabytes`` of zeros (it packs to a few hundred KB)."""
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item))
+        with dst.open("media/padding.bin", "w", force_zip64=True) as fh:
+            block = bytes(2**20)
+            for _ in range(megabytes):
+                fh.write(block)
+    return out
+
+
+@pytest.mark.parametrize(
+    "name,writer",
+    [
+        ("review.pptx", ff.write_pptx),
+        ("headcount.xlsx", ff.write_xlsx),
+        ("book.epub", ff.write_epub),
+    ],
+)
+def test_zip_bombs_are_rejected_from_the_directory_alone(tmp_path, name, writer):
+    good = writer(tmp_path / name)
+    bomb = _bomb(good, tmp_path / f"bomb-{name}", megabytes=80)
+    assert bomb.stat().st_size < 2**20
+    why = reason(bomb, LoadOptions(max_unzipped_mb=64))
+    assert "zip bomb" in why and "GROUNDWORK_MAX_UNZIPPED_MB" in why
+
+
+def _png_header(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def test_an_image_bomb_is_rejected_before_its_pixels_are_decoded(tmp_path):
+    bomb = tmp_path / "huge.png"
+    bomb.write_bytes(_png_header(100_000, 100_000))
+    why = reason(bomb)
+    assert "100,000 x 100,000 pixels" in why and "GROUNDWORK_MAX_IMAGE_PIXELS" in why
+
+
+def test_a_tiff_with_thousands_of_frames_is_rejected(tmp_path):
+    from PIL import Image
+
+    frames = [Image.new("L", (4, 4), i % 255) for i in range(1200)]
+    path = tmp_path / "frames.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    assert "more than 500 frames" in reason(path)
+
+
+def test_with_ocr_off_images_and_scans_fail_with_the_setting_named(tmp_path):
+    off = LoadOptions(ocr="off")
+    assert "GROUNDWORK_OCR=off" in reason(ff.write_png(tmp_path / "notice.png"), off)
+    assert "GROUNDWORK_OCR=off" in reason(ff.write_scanned_pdf(tmp_path / "scan.pdf"), off)
+    mixed = ff.write_mixed_pdf(tmp_path / "manual.pdf")
+    with using(off):
+        assert [s.page for s in load(mixed).sections] == [1]  # the scan is not read
+
+
+def test_corrupt_office_files_fail_with_a_reason(tmp_path):
+    for name in ("deck.pptx", "sheet.xlsx", "book.epub", "sheet.ods"):
+        path = tmp_path / name
+        path.write_bytes(b"PK\x03\x04 not really a zip")
+        assert "corrupt" in reason(path)
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    assert "corrupt" in reason(xls)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    assert "corrupt" in reason(broken)
+
+
+def test_a_batch_with_bombs_still_ingests_its_good_files(fake_container, tmp_path):
+    docs = tmp_path / "share"
+    docs.mkdir()
+    ff.write_pptx(docs / "review.pptx")
+    ff.write_csv(docs / "parts.csv")
+    ff.write_eml(docs / "office-move.eml")
+    _bomb(ff.write_xlsx(tmp_path / "x.xlsx"), docs / "bomb.xlsx", megabytes=300)
+    (docs / "huge.png").write_bytes(_png_header(100_000, 100_000))
+    (docs / "minutes.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    summary = fake_container.ingestor.ingest_folder(docs, "share")
+    assert summary.new == 3
+    failed = {f["source"]: f["reason"] for f in summary.failed}
+    assert set(failed) == {"bomb.xlsx", "huge.png"}
+    assert "zip bomb" in failed["bomb.xlsx"] and "pixels" in failed["huge.png"]
+    assert "save it as .docx" in summary.skipped[0]["reason"]
+    sources = {
+        m[md.SOURCE]
+        for m in fake_container.chunk_store.collection("share").get(include=["metadatas"])[
+            "metadatas"
+        ]
+    }
+    assert "office-move.eml/moving-checklist.txt" in sources
+    fake_container.ingestor.ingest_folder(docs, "share", prune=True)
+    (docs / "office-move.eml").unlink()
+    fake_container.ingestor.ingest_folder(docs, "share", prune=True)
+    left = fake_container.chunk_store.collection("share").get(include=["metadatas"])
+    assert not any(m[md.SOURCE].startswith("office-move.eml") for m in left["metadatas"])
