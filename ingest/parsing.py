@@ -12,6 +12,7 @@ from ingest.chunking import ChunkingConfig, chunk_document
 from ingest.loaders import LoadError, loader_for, unsupported_reason
 from ingest.loaders.deadline import ParseTimeout, time_limit  # noqa: F401  (re-exported)
 from ingest.loaders.options import LoadOptions, using
+from ingest.sandbox import near_memory_cap
 
 log = logging.getLogger("groundwork.ingest")
 
@@ -31,6 +32,9 @@ class ParseTask:
     options: LoadOptions = field(default_factory=LoadOptions)
 
 
+TOO_BIG = (
+    "the file needs more memory to parse than a parser may use (GROUNDWORK_PARSER_MEMORY_MB)"
+)
 OUTSIDE = "the file lies outside the folder being ingested (a link to elsewhere); not read"
 
 
@@ -70,14 +74,12 @@ def parse_file(task: ParseTask) -> ParseResult:
     except LoadError as exc:
         return ParseResult(task, error=str(exc))
     except MemoryError:
-        return ParseResult(
-            task,
-            error="the file needs more memory to parse than a parser may use "
-            "(GROUNDWORK_PARSER_MEMORY_MB)",
-        )
+        return ParseResult(task, error=TOO_BIG)
     except RecursionError:
         return ParseResult(task, error="the file is nested too deeply to parse")
     except Exception as exc:  # a loader bug must not stop the batch
+        if near_memory_cap():  # the allocation failed somewhere in C
+            return ParseResult(task, error=TOO_BIG)
         log.warning("parsing %s failed: %r", task.source, exc, exc_info=exc)
         return ParseResult(
             task, error=f"the file could not be read: its {path.suffix} parser failed on it"

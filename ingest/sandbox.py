@@ -53,6 +53,22 @@ def cap_memory(memory_mb: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def near_memory_cap(share: float = 0.8) -> bool:
+    """Whether this process has used ``share`` of its capped address space at its peak
+    (Linux): a C extension that fails to allocate may raise anything, not MemoryError."""
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return False
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            peak = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmPeak:"))
+    except (OSError, StopIteration, ValueError):
+        return False
+    return peak >= share * soft
+
+
 def watch_owner(owner_pid: int, every_s: float = 1.0) -> threading.Thread:
     """A daemon thread that ends this process as soon as ``owner_pid`` is gone."""
 
