@@ -51,8 +51,12 @@ def test_ingest_ask_list_rm_round_trip(tmp_path):
     assert set(answer) == ANSWER_FIELDS
     assert set(answer["timings_ms"]) == {"retrieve", "generate", "verify", "total"}
     c = answer["citations"][0]
-    assert set(c) == {"n", "document_id", "source", "page", "snippet", "start", "end", "score"}
-    assert (c["source"], c["page"]) == ("employee-handbook.pdf", 2)
+    assert set(c) == {
+        "n", "document_id", "source", "page", "page_kind", "section", "ocr",
+        "snippet", "start", "end", "score", "label",
+    }  # fmt: skip
+    assert (c["source"], c["page"], c["page_kind"]) == ("employee-handbook.pdf", 2, "page")
+    assert c["label"] == "employee-handbook.pdf, page 2" and c["ocr"] is False
     assert answer["provider"] == "extractive" and answer["refused"] is False
 
     human = run(["ask", "How many vacation days carry over?", "-c", "company"], data).stdout
