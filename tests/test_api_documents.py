@@ -126,3 +126,24 @@ def test_collections_list_and_delete(api):
 def test_invalid_collection_names_are_422(api):
     r = api.post("/collections/Bad Name!/documents", files=sample_files("finance-faq.md"))
     assert r.status_code == 422 and "invalid collection name" in r.json()["detail"][0]["msg"]
+
+
+def test_new_formats_upload_and_mislabelled_ones_are_rejected(api, tmp_path):
+    from tests import format_files as ff
+
+    sheet = ff.write_xlsx(tmp_path / "headcount.xlsx").read_bytes()
+    deck = ff.write_pptx(tmp_path / "review.pptx").read_bytes()
+    files = [
+        ("files", ("headcount.xlsx", sheet)),
+        ("files", ("review.pptx", deck)),
+        ("files", ("photo.png", b"%PDF-1.7 a PDF named .png")),
+        ("files", ("budget.xlsx", b"%PDF-1.7 a PDF named .xlsx")),
+        ("files", ("minutes.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")),
+    ]
+    got = by_name(upload(api, files=files))
+    assert got["headcount.xlsx"]["status"] == got["review.pptx"]["status"] == "new"
+    assert "does not match .png" in got["photo.png"]["error"]
+    assert "does not match .xlsx" in got["budget.xlsx"]["error"]
+    assert "save it as .docx" in got["minutes.doc"]["error"]
+    detail = api.get(f"/collections/company/documents/{got['review.pptx']['document_id']}").json()
+    assert detail["pages"] == 3 and detail["ocr_pages"] == 0

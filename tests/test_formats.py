@@ -246,3 +246,16 @@ def test_a_batch_with_bombs_still_ingests_its_good_files(fake_container, tmp_pat
     fake_container.ingestor.ingest_folder(docs, "share", prune=True)
     left = fake_container.chunk_store.collection("share").get(include=["metadatas"])
     assert not any(m[md.SOURCE].startswith("office-move.eml") for m in left["metadatas"])
+
+
+def test_ocr_pages_extend_the_time_limit_only_up_to_its_cap():
+    import time
+
+    from ingest.loaders.deadline import ParseTimeout, allow_more, time_limit
+
+    with time_limit(0.2):
+        allow_more(3.0)  # what one OCR page may claim
+        time.sleep(0.5)  # past the base limit, well inside the extended one
+    with pytest.raises(ParseTimeout), time_limit(0.2, cap_s=0.4):
+        allow_more(30.0)  # claims more than the cap allows
+        time.sleep(3.0)

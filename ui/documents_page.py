@@ -36,7 +36,8 @@ collection = conn.collection
 # -- upload -----------------------------------------------------------------------------
 st.subheader(f"Add documents to '{collection}'")
 files = st.file_uploader(
-    "Drop PDF, Word, HTML, Markdown or text files here",
+    "Drop files here: PDF (scanned too), Word, PowerPoint, Excel, OpenDocument sheets, CSV, "
+    "e-mail (.eml), EPUB, HTML, Markdown, text, or images (read by OCR)",
     accept_multiple_files=True,
     key=f"uploader-{st.session_state.get('upload_round', 0)}",
 )
@@ -76,7 +77,8 @@ if docs:
                 "file": d["source"],
                 "status": d["status"],
                 "chunks": d["chunks"],
-                "pages": str(d["pages"] or ""),
+                "pages": str(d["pages"] or "")
+                + (f" ({d['ocr_pages']} by OCR)" if d.get("ocr_pages") else ""),
                 "last ingest": datetime.fromisoformat(d["last_ingest"]).strftime("%Y-%m-%d %H:%M")
                 if d["last_ingest"]
                 else "",

@@ -24,7 +24,7 @@ def highlight(chunk: str, snippet: str, context: int = 280) -> str:
 
 
 def where(item: dict[str, Any]) -> str:
-    """"handbook.pdf, page 2", "deck.pptx, slide 3", "costs.xlsx, sheet Headcount"."""
+    """ "handbook.pdf, page 2", "deck.pptx, slide 3", "costs.xlsx, sheet Headcount"."""
     if item.get("label"):
         return str(item["label"])
     page = item.get("page")
