@@ -198,3 +198,54 @@ def write_mixed_pdf(path: Path) -> Path:
 def write_scanned_pdf(path: Path) -> Path:
     scanned_image(SCAN_LINES, seed=5).save(path, "PDF", resolution=150)
     return path
+
+
+def write_ods(path: Path, rows: list[list[str]], sheet: str = "Rooms") -> Path:
+    """A minimal OpenDocument spreadsheet (what LibreOffice writes, without styles)."""
+    from xml.sax.saxutils import escape
+
+    def cell(value: str) -> str:
+        kind = "string"
+        if value.isdigit():
+            kind = f'float" office:value="{value}'
+        text = f"<text:p>{escape(value)}</text:p>"
+        return f'<table:table-cell office:value-type="{kind}">{text}</table:table-cell>'
+
+    body = "".join(
+        f"<table:table-row>{''.join(cell(v) for v in r)}</table:table-row>" for r in rows
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{sheet}">{body}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
+def write_xls(path: Path, rows: list[list[str]], sheet: str = "Fleet") -> Path:
+    """A legacy Excel 97-2003 workbook."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    ws = book.add_sheet(sheet)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            ws.write(r, c, value)
+    book.save(str(path))
+    return path

@@ -73,6 +73,16 @@ def test_sheet_rows_carry_their_headers_in_every_chunk(tmp_path):
     assert all("7731" not in p.page_content for p in pieces)
 
 
+def test_legacy_excel_and_opendocument_sheets_read_like_xlsx(tmp_path):
+    rows = [["Vehicle", "Plate", "Service due"], ["Van 1", "GW-204-K", "March 2027"]]
+    xls = load(ff.write_xls(tmp_path / "fleet.xls", rows))
+    assert [(s.name, s.text) for s in xls.sections] == [
+        ("Fleet", "Vehicle: Van 1; Plate: GW-204-K; Service due: March 2027.")
+    ]
+    ods = load(ff.write_ods(tmp_path / "rooms.ods", [["Room", "Seats"], ["Aurora", "12"]]))
+    assert [(s.name, s.text) for s in ods.sections] == [("Rooms", "Room: Aurora; Seats: 12.")]
+
+
 def test_csv_delimiter_and_encoding_are_detected(tmp_path):
     doc = load(ff.write_csv(tmp_path / "parts.csv"))
     text = doc.sections[0].text
