@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(PIP) install --quiet -e '.[dev,llamacpp]'
+	$(PIP) install --quiet -e '.[dev,llamacpp,ray]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -60,6 +60,15 @@ def ingest(
     prune: Annotated[bool, typer.Option(help="remove documents whose files are gone")] = False,
     as_json: JsonOpt = False,
     workers: Annotated[int | None, typer.Option(help="parser processes")] = None,
+    engine: Annotated[
+        str | None, typer.Option(help="local (worker processes) or ray; default from settings")
+    ] = None,
+    ray_address: Annotated[
+        str | None, typer.Option(help="a Ray cluster to run on; default: a local runtime")
+    ] = None,
+    embed_actors: Annotated[
+        int | None, typer.Option(help="embedding actors (ray engine)", min=1)
+    ] = None,
 ) -> None:
     """Ingest a folder: new and changed files are indexed, unchanged ones skipped."""
     from ingest.progress import RichProgress
@@ -67,6 +76,14 @@ def ingest(
     container = _container()
     if workers is not None:
         container.settings.ingest_workers = workers
+    if engine is not None:
+        if engine not in ("local", "ray"):
+            raise typer.BadParameter(f"engine must be local or ray, got {engine!r}")
+        container.settings.ingest_engine = engine  # type: ignore[assignment]
+    if ray_address is not None:
+        container.settings.ray_address = ray_address
+    if embed_actors is not None:
+        container.settings.ray_embed_actors = embed_actors
     ingestor = container.ingestor
     with container.writer_lock:
         summary = ingestor.ingest_folder(path, collection, prune=prune, progress=RichProgress())

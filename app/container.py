@@ -9,6 +9,7 @@ from langchain_core.embeddings import Embeddings
 from app.settings import Settings
 from app.writer_lock import WriterLock
 from ingest.chunking import ChunkingConfig
+from ingest.executors import Executor
 from ingest.loaders.options import LoadOptions
 from ingest.pipeline import Ingestor
 from ingest.records import RecordStore
@@ -96,6 +97,33 @@ class Container:
     def records(self) -> RecordStore:
         return RecordStore(self.settings.data_dir / "groundwork.sqlite3")
 
+    def executor(self) -> Executor | None:
+        """The engine that parses and embeds: None for the local worker processes."""
+        s = self.settings
+        if s.ingest_engine != "ray":
+            return None
+        from functools import partial
+
+        from ingest.executors.ray_engine import Fixed, RayConfig, RayExecutor
+
+        if self._embeddings is not None:
+            factory = Fixed(self._embeddings)
+        else:  # each actor builds the model itself, on a GPU when it is given one
+            device = "cuda" if s.ray_embed_gpus > 0 else s.embedding_device
+            factory = partial(
+                make_embeddings,
+                s.embedding_model,
+                device=device,
+                batch_size=s.embedding_batch_size,
+            )
+        config = RayConfig(
+            address=s.ray_address,
+            embed_actors=s.ray_embed_actors,
+            embed_gpus=s.ray_embed_gpus,
+            batch_chunks=s.ingest_batch_chunks,
+        )
+        return RayExecutor(config, factory)
+
     @cached_property
     def ingestor(self) -> Ingestor:
         s = self.settings
@@ -104,6 +132,7 @@ class Container:
             self.keyword_index,
             self.records,
             chunking=ChunkingConfig(s.chunk_size, s.chunk_overlap),
+            executor=self.executor(),
             workers=s.ingest_workers,
             batch_chunks=s.ingest_batch_chunks,
             parse_timeout_s=s.parse_timeout_s,

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(default=100.0, gt=0)
     max_chunks_per_file: int = Field(default=100_000, ge=1)
     parser_memory_mb: int = Field(default=2048, ge=256)  # address space of each parser
+    ingest_engine: Literal["local", "ray"] = "local"  # where files are parsed and embedded
+    ray_address: str | None = None  # a Ray cluster ("ray://…" or "host:port"); unset: local
+    ray_embed_actors: int = Field(default=1, ge=1, le=1024)  # embedding actors (ray engine)
+    ray_embed_gpus: float = Field(default=0.0, ge=0.0, le=8.0)  # GPU share of each actor
     ocr: Literal["auto", "off", "force"] = "auto"  # auto: scanned pages and images
     ocr_dpi: int = Field(default=150, ge=72, le=400)  # PDF pages are rendered at it for OCR
     max_ocr_pages: int = Field(default=500, ge=1)  # pages or frames OCR reads per file

@@ -32,9 +32,7 @@ class ParseTask:
     options: LoadOptions = field(default_factory=LoadOptions)
 
 
-TOO_BIG = (
-    "the file needs more memory to parse than a parser may use (GROUNDWORK_PARSER_MEMORY_MB)"
-)
+TOO_BIG = "the file needs more memory to parse than a parser may use (GROUNDWORK_PARSER_MEMORY_MB)"
 OUTSIDE = "the file lies outside the folder being ingested (a link to elsewhere); not read"
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 
 from ingest.chunking import ChunkingConfig
@@ -131,9 +132,11 @@ class Ingestor:
 
         progress.start(len(plan.work))
         try:
-            for batch in self.executor.process(plan.work, self.chunk_store.embeddings):
-                writer.write_or_settle(batch, collection, summary)
-                progress.advance(len(batch.done) + len(batch.failed), len(batch.chunks))
+            # closed at once when the run stops early, so an executor can cancel its work
+            with closing(self.executor.process(plan.work, self.chunk_store.embeddings)) as run:
+                for batch in run:
+                    writer.write_or_settle(batch, collection, summary)
+                    progress.advance(len(batch.done) + len(batch.failed), len(batch.chunks))
         finally:
             progress.finish()
 

@@ -103,3 +103,35 @@ class ScriptedProvider(AnswerProvider):
         import re
 
         yield from re.findall(r"\S+\s*", self.text)
+
+
+class CrashOnceEmbeddings(HashingEmbeddings):
+    """Ends its own process on its ``at``-th batch, once (``marker`` remembers it across
+    the restart): an embedding worker that dies mid-job."""
+
+    def __init__(self, marker: str, at: int = 2) -> None:
+        super().__init__()
+        self.marker = marker
+        self.at = at
+
+    def encode(self, texts):
+        import os
+
+        if len(texts) > 1 and self.calls + 1 >= self.at and not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            os._exit(1)
+        return super().encode(texts)
+
+
+def crash_parsing(task, marker: str | None = None, source: str = "crash.txt"):
+    """``parse_file``, except that the worker parsing ``source`` dies: once when a
+    ``marker`` path is given (then the retry succeeds), every time without one."""
+    import os
+
+    from ingest.parsing import parse_file
+
+    if task.source == source and (marker is None or not os.path.exists(marker)):
+        if marker is not None:
+            open(marker, "w").close()
+        os._exit(1)
+    return parse_file(task)
