@@ -97,10 +97,13 @@ class Container:
     def records(self) -> RecordStore:
         return RecordStore(self.settings.data_dir / "groundwork.sqlite3")
 
-    def executor(self) -> Executor | None:
-        """The engine that parses and embeds: None for the local worker processes."""
+    def executor(
+        self, engine: str | None = None, ray_address: str | None = None
+    ) -> Executor | None:
+        """The engine that parses and embeds (``engine``/``ray_address`` override the
+        settings): None for the local worker processes."""
         s = self.settings
-        if s.ingest_engine != "ray":
+        if (engine or s.ingest_engine) != "ray":
             return None
         from functools import partial
 
@@ -117,7 +120,7 @@ class Container:
                 batch_size=s.embedding_batch_size,
             )
         config = RayConfig(
-            address=s.ray_address,
+            address=ray_address or s.ray_address,
             embed_actors=s.ray_embed_actors,
             embed_gpus=s.ray_embed_gpus,
             batch_chunks=s.ingest_batch_chunks,
@@ -126,13 +129,19 @@ class Container:
 
     @cached_property
     def ingestor(self) -> Ingestor:
+        return self.ingestor_for()
+
+    def ingestor_for(self, engine: str | None = None, ray_address: str | None = None) -> Ingestor:
+        """An ingestor on ``engine`` (default: the configured one), sharing the stores."""
+        if engine is None and ray_address is None and "ingestor" in self.__dict__:
+            return self.__dict__["ingestor"]
         s = self.settings
         return Ingestor(
             self.chunk_store,
             self.keyword_index,
             self.records,
             chunking=ChunkingConfig(s.chunk_size, s.chunk_overlap),
-            executor=self.executor(),
+            executor=self.executor(engine, ray_address),
             workers=s.ingest_workers,
             batch_chunks=s.ingest_batch_chunks,
             parse_timeout_s=s.parse_timeout_s,

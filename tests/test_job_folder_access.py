@@ -154,3 +154,18 @@ def test_a_keys_file_cannot_name_folders_outside_the_root(tmp_path):
     )
     with pytest.raises(ConfigurationError, match="ingest_paths"):
         KeyRing.load(bad)
+
+
+@pytest.mark.integration
+def test_ray_jobs_run_on_ray_and_only_admins_choose_a_cluster(secured):
+    pytest.importorskip("ray")
+    auth = {"Authorization": f"Bearer {KEY_COMPANY}"}
+    body = {"collection": "company", "path": "company", "engine": "ray"}
+    r = secured.post("/jobs", json={**body, "ray_address": "10.0.0.1:6379"}, headers=auth)
+    assert r.status_code == 403 and "admin" in r.json()["detail"]
+    r = secured.post("/jobs", json=body, headers=auth)
+    assert r.status_code == 202 and r.json()["engine"] == "ray"
+    job = finished(secured, KEY_COMPANY, r.json()["id"])
+    assert job["status"] == "succeeded" and job["new"] == 1 and job["engine"] == "ray"
+    assert job["done"] == job["total"] == 1 and job["chunks"] >= 1
+    assert "noon" in indexed_text(secured)

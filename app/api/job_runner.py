@@ -129,7 +129,7 @@ class JobRunner:
             # checked again: the folder may have become a symlink since the job was asked for
             folder = resolve_job_folder(self.ingest_root, job.path, job.allowed)
             with self.locks.hold(job.collection):
-                self.ingestor_factory().ingest_folder(
+                self.ingestor_factory(job).ingest_folder(
                     folder, job.collection, prune=job.prune, progress=progress, summary=summary
                 )
             job.pruned = summary.pruned

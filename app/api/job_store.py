@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     chunks_per_s REAL NOT NULL DEFAULT 0,
     eta_s REAL,
     error TEXT,
-    allowed TEXT NOT NULL DEFAULT '[]'
+    allowed TEXT NOT NULL DEFAULT '[]',
+    engine TEXT NOT NULL DEFAULT 'local',
+    ray_address TEXT
 );
 """
 
@@ -75,10 +77,13 @@ class Job:
     error: str | None = None
     # the real folders the key that asked for the job may read, checked again at run time
     allowed: list[str] = field(default_factory=list)
+    engine: str = "local"  # local worker processes, or ray
+    ray_address: str | None = None  # a Ray cluster (admin keys only); None: a local runtime
 
     def to_out(self) -> JobOut:
         data = asdict(self)
         data.pop("allowed")
+        data.pop("ray_address")
         for key in ("created_at", "started_at", "finished_at"):
             data[key] = _iso(data[key])
         return JobOut.model_validate(data)
@@ -91,11 +96,24 @@ class JobStore(SQLiteFile):
     def __init__(self, path: Path) -> None:
         super().__init__(path, _SCHEMA)
         columns = {r[1] for r in self.conn.execute("PRAGMA table_info(jobs)")}
-        if "allowed" not in columns:  # a jobs file from before folder access was checked
-            self.conn.execute("ALTER TABLE jobs ADD COLUMN allowed TEXT NOT NULL DEFAULT '[]'")
+        added = {  # columns a jobs file written by an older Groundwork lacks
+            "allowed": "TEXT NOT NULL DEFAULT '[]'",
+            "engine": "TEXT NOT NULL DEFAULT 'local'",
+            "ray_address": "TEXT",
+        }
+        for name, kind in added.items():
+            if name not in columns:
+                self.conn.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
 
     def create(
-        self, collection: str, path: str, prune: bool, owner: str, allowed: list[str]
+        self,
+        collection: str,
+        path: str,
+        prune: bool,
+        owner: str,
+        allowed: list[str],
+        engine: str = "local",
+        ray_address: str | None = None,
     ) -> Job:
         job = Job(
             uuid.uuid4().hex[:16],
@@ -105,6 +123,8 @@ class JobStore(SQLiteFile):
             owner,
             pid=os.getpid(),
             allowed=list(allowed),
+            engine=engine,
+            ray_address=ray_address,
         )
         self.save(job)
         return job

@@ -38,7 +38,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         app.state.locks = CollectionLocks()
         app.state.jobs = JobStore(settings.data_dir / "jobs.sqlite3")
         app.state.runner = JobRunner(
-            app.state.jobs, lambda: c.ingestor, settings.ingest_root, app.state.locks
+            app.state.jobs,
+            lambda job: c.ingestor_for(job.engine, job.ray_address),
+            settings.ingest_root,
+            app.state.locks,
         )
         app.state.warm = threading.Event()
         app.state.warm_error = None

@@ -156,6 +156,17 @@ class JobRequest(BaseModel):
         description="a folder under GROUNDWORK_INGEST_ROOT that the key may read",
     )
     prune: bool = False
+    engine: Literal["local", "ray"] | None = Field(
+        default=None,
+        description="where files are parsed and embedded: local worker processes or Ray "
+        "(default: GROUNDWORK_INGEST_ENGINE)",
+    )
+    ray_address: str | None = Field(
+        default=None,
+        max_length=512,
+        description="a Ray cluster to run on (admin keys only; default: GROUNDWORK_RAY_ADDRESS "
+        "or a local runtime)",
+    )
 
     @field_validator("path")
     @classmethod
@@ -171,6 +182,7 @@ class JobOut(BaseModel):
     collection: str
     path: str
     prune: bool
+    engine: str = "local"
     status: JobStatus
     created_at: str | None
     started_at: str | None

@@ -51,9 +51,16 @@ def start_job(
     runner: RunnerDep,
 ) -> JobOut:
     writable(container, principal, body.collection, create=True)
+    if body.ray_address is not None and not principal.admin:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "only an admin key may choose a Ray cluster (ray_address)"
+        )
     allowed = _allowed(container, principal, body.collection)
     resolve_job_folder(container.settings.ingest_root, body.path, allowed)  # refuse now
-    job = jobs.create(body.collection, body.path, body.prune, principal.name, allowed)
+    engine = body.engine or container.settings.ingest_engine
+    job = jobs.create(
+        body.collection, body.path, body.prune, principal.name, allowed, engine, body.ray_address
+    )
     runner.submit(job)
     return job.to_out()
 
