@@ -3,7 +3,13 @@ Groundwork with the default retrieval model (bge-small-en-v1.5, ONNX) and with
 all-MiniLM-L6-v2, each against its model's encode alone (the ceiling), and the plain
 LangChain recipe with all-MiniLM-L6-v2.
 
+With ``--engine``: the engines instead, default model, same corpus, one run: the local
+engine, the Ray engine on a local runtime, the Ray engine on a simulated two-node cluster
+of this machine's cores, and the single writer alone (Chroma + keyword index + records,
+vectors precomputed): the ceiling of any number of nodes.
+
     python benchmarks/ingest.py [--pdfs 300] [--pages 4]
+    python benchmarks/ingest.py --engine local ray [--pdfs 300]
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # a simulated cluster on 127.0.0.1
 
 from benchmarks.corpus import make_pdfs  # noqa: E402
 
@@ -71,6 +78,77 @@ def run_langchain(
     return time.perf_counter() - t0, len(chunks)
 
 
+def run_engine(folder: Path, work: Path, engine: str, address: str | None = None) -> float:
+    """Chunks per second of a whole ingest with ``engine`` (the real default model)."""
+    from app.container import Container
+    from app.settings import Settings
+
+    settings = Settings(data_dir=work, ingest_engine=engine, ray_address=address)
+    container = Container(settings)
+    t0 = time.perf_counter()
+    summary = container.ingestor.ingest_folder(folder, "bench")
+    return summary.chunks_written / (time.perf_counter() - t0)
+
+
+def run_writer_only(folder: Path, work: Path) -> tuple[float, int]:
+    """Chunks per second the single writer stores when vectors cost nothing."""
+    from app.container import Container
+    from app.settings import Settings
+    from ingest.executors import LocalExecutor
+    from ingest.planning import Planner
+    from ingest.summary import IngestSummary
+    from tests.fakes import HashingEmbeddings
+
+    container = Container(Settings(data_dir=work), embeddings=HashingEmbeddings(dim=384))
+    ingestor = container.ingestor
+    container.chunk_store.collection("bench", create=True)
+    writer = ingestor.writer
+    summary = IngestSummary("bench")
+    planner = Planner(container.records, ingestor.chunking, writer.fingerprint, 60.0, 10**9)
+    plan = planner.plan(scan_folder_files(folder), "bench", summary)
+    batches = list(LocalExecutor(workers=2).process(plan.work, container.chunk_store.embeddings))
+    chunks = sum(len(b.chunks) for b in batches)
+    t0 = time.perf_counter()
+    for batch in batches:
+        writer.write_or_settle(batch, "bench", summary)
+    return chunks / (time.perf_counter() - t0), chunks
+
+
+def scan_folder_files(folder: Path):
+    from ingest.pipeline import scan_folder
+
+    return scan_folder(folder)
+
+
+def engines(folder: Path, names: list[str]) -> None:
+    import ray
+    from ray.cluster_utils import Cluster
+
+    rates: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            rates[name] = run_engine(folder, Path(tmp) / name, name)
+            print(f"{name} engine: {rates[name]:.1f} chunks/s", flush=True)
+        if "ray" in names:
+            cpus = os.cpu_count() or 2
+            head = {"num_cpus": cpus // 2, "node_ip_address": "127.0.0.1"}
+            cluster = Cluster(initialize_head=True, head_node_args=head)
+            cluster.add_node(num_cpus=cpus - cpus // 2, node_ip_address="127.0.0.1")
+            cluster.wait_for_nodes()
+            try:
+                rates["ray, 2 nodes"] = run_engine(
+                    folder, Path(tmp) / "two", "ray", cluster.address
+                )
+            finally:
+                ray.shutdown()
+                cluster.shutdown()
+            print(f"ray engine, two simulated nodes: {rates['ray, 2 nodes']:.1f} chunks/s")
+        writer, chunks = run_writer_only(folder, Path(tmp) / "writer")
+        print(f"the single writer alone: {writer:.0f} chunks/s ({chunks} chunks)")
+    if "local" in rates and "ray" in rates:
+        print(f"ray / local: {rates['ray'] / rates['local']:.2f}  (goal >= 0.85)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pdfs", type=int, default=300)
@@ -81,12 +159,19 @@ def main() -> None:
     parser.add_argument(
         "--models", nargs="+", help="embedding models to run (default: the default and MiniLM)"
     )
+    parser.add_argument(
+        "--engine", nargs="+", choices=["local", "ray"], help="compare engines instead"
+    )
     args = parser.parse_args()
 
     from app.settings import Settings
     from retrieval.models.embeddings import make_embeddings, resolve_model_path
 
     folder = make_pdfs(args.corpus / f"{args.pdfs}x{args.pages}", args.pdfs, args.pages)
+    if args.engine:
+        print(f"corpus: {args.pdfs} PDFs x {args.pages} pages, cores={os.cpu_count()}")
+        engines(folder, args.engine)
+        return
     models = list(dict.fromkeys(args.models or [Settings().embedding_model, "all-MiniLM-L6-v2"]))
     rows: list[tuple[str, int, float]] = []
     rates: dict[str, float] = {}

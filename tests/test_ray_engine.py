@@ -115,3 +115,42 @@ def test_a_file_that_kills_its_worker_every_time_fails_alone(local_ray, tmp_path
     assert summary.new == 1
     assert summary.failed[0]["source"] == "crash.txt"
     assert "worker died" in summary.failed[0]["reason"]
+
+
+class StopAfter:
+    """A progress display whose user presses Ctrl-C after ``batches`` batches."""
+
+    def __init__(self, batches: int) -> None:
+        self.left = batches
+
+    def start(self, total_files: int) -> None:
+        pass
+
+    def advance(self, files: int, chunks: int) -> None:
+        self.left -= 1
+        if self.left <= 0:
+            raise KeyboardInterrupt
+
+    def finish(self) -> None:
+        pass
+
+
+def test_stopping_mid_job_leaves_a_consistent_index_that_a_rerun_completes(local_ray, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(40):
+        (docs / f"memo-{i:02d}.txt").write_text(
+            " ".join(f"Memo {i} paragraph {j} on topic {i * j}." for j in range(40))
+        )
+    c = container(tmp_path / "ray", "ray", ingest_batch_chunks=4)
+    with pytest.raises(KeyboardInterrupt):
+        c.ingestor.ingest_folder(docs, "share", progress=StopAfter(3))
+    records = c.records.list("share")
+    done = [r for r in records if r.status == "ok"]
+    assert 0 < len(done) < 40
+    assert len(index(c)) == sum(r.chunk_count for r in records)  # nothing half-written
+    summary = c.ingestor.ingest_folder(docs, "share")
+    assert summary.unchanged == len(done) and summary.new + summary.unchanged == 40
+    reference = container(tmp_path / "local", "local")
+    reference.ingestor.ingest_folder(docs, "share")
+    assert same(index(reference), index(c))

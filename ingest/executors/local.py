@@ -6,7 +6,9 @@ with its parent, per-file time limit), however many workers are configured; only
 
 Files are parsed in waves that use every worker, and embedded between waves: parsers
 and the embedder never compete for the CPU (on a small machine the embedder's thread
-team slows down badly when a parser takes one of its cores).
+team slows down badly when a parser takes one of its cores). A wave that needed OCR is
+the exception: OCR takes seconds a page on one core per parser, so the next wave is
+parsed while that one is embedded.
 """
 
 from __future__ import annotations
@@ -76,9 +78,10 @@ class LocalExecutor(Executor):
         while queue:
             crashed: list[ParseTask] = []
             with self._pool(workers, context) as pool:
-                while queue and not crashed:
-                    wave = [queue.pop() for _ in range(min(wave_size, len(queue)))]
-                    futures = [(pool.submit(parse_file, task), task) for task in wave]
+                ahead: list = []  # a wave submitted before the last one was embedded
+                while (queue or ahead) and not crashed:
+                    futures = ahead or self._submit(pool, queue, wave_size)
+                    ahead = []
                     wait([f for f, _ in futures])
                     results = []
                     for fut, task in futures:
@@ -86,11 +89,20 @@ class LocalExecutor(Executor):
                             results.append(fut.result())
                         except BrokenProcessPool:
                             crashed.append(task)
+                    if queue and not crashed and any(r.ocr_pages for r in results):
+                        # OCR keeps one core busy per parser for seconds a page: let the
+                        # next wave read while this one is embedded
+                        ahead = self._submit(pool, queue, wave_size)
                     yield from results
             # a crashed parser (segfault, out of memory) takes the pool down: retry each
             # file of that wave alone, so only the file that crashes it fails
             for task in crashed:
                 yield self._parse_isolated(task, context)
+
+    @staticmethod
+    def _submit(pool, queue: list[ParseTask], size: int) -> list:
+        wave = [queue.pop() for _ in range(min(size, len(queue)))]
+        return [(pool.submit(parse_file, task), task) for task in wave]
 
     def _pool(self, workers: int, context) -> ProcessPoolExecutor:
         return parser_pool(workers, self.memory_mb, context)
