@@ -397,12 +397,30 @@ def _report_table(title: str, data: dict) -> None:
     out.print(table)
 
 
+def _query_split(spec: str | None):
+    from app.evaluation.splits import QuerySplit
+
+    if spec is None:
+        return None
+    try:
+        return QuerySplit.parse(spec)
+    except ValueError as exc:
+        raise GroundworkError(str(exc)) from None
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     beir: Annotated[Path, typer.Option(help="BEIR folder", exists=True, file_okay=False)],
     qrels: Annotated[str, typer.Option(help="qrels split file name (without .tsv)")] = "test",
     mode: Annotated[str, typer.Option(help="hybrid, dense or keyword")] = "hybrid",
     limit: Annotated[int | None, typer.Option(help="only the first N queries")] = None,
+    split_queries: Annotated[
+        str | None,
+        typer.Option(
+            help="tune or report[:SHARE]: only that fixed part of the queries (SHARE, 0.5 by "
+            "default, go to tune); choose levers on tune, report on report"
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """nDCG@10, Recall@10/100, MRR@10 and latency on a BEIR-format dataset."""
@@ -421,6 +439,7 @@ def eval_retrieval(
             split=qrels,
             mode=mode,
             limit=limit,
+            query_split=_query_split(split_queries),
             progress=RichProgress("Ingesting corpus"),
             query_progress=counter,
         )
@@ -437,6 +456,13 @@ def eval_qa(
     negatives: Annotated[int, typer.Option(help="questions asked without their article")] = 100,
     provider: Annotated[
         str | None, typer.Option(help="answer provider (default: GROUNDWORK_LLM)")
+    ] = None,
+    split_queries: Annotated[
+        str | None,
+        typer.Option(
+            help="tune or report[:SHARE]: only that fixed part of the queries (SHARE, 0.5 by "
+            "default, go to tune); choose levers on tune, report on report"
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -462,6 +488,7 @@ def eval_qa(
             squad,
             limit=limit,
             negatives=negatives,
+            query_split=_query_split(split_queries),
             progress=RichProgress("Ingesting paragraphs"),
             question_progress=counter,
         )

@@ -115,6 +115,28 @@ def test_a_new_subject_after_a_conversation_is_answered_on_its_own(client):
     assert "60 euros" in r["answer"] and r["citations"][0]["source"] == "finance-faq.md"
 
 
+STIPEND_HISTORY = [
+    {"role": "user", "content": "What is the home office stipend?"},
+    {"role": "assistant", "content": "The home office stipend is 750 euros [1]."},
+]
+
+
+@pytest.mark.parametrize(
+    "question,history",
+    [
+        ("What is the capital of Australia?", LEAVE_HISTORY),
+        ("What about dental insurance?", STIPEND_HISTORY),
+        ("What is its battery life?", STIPEND_HISTORY),
+    ],
+)
+def test_a_short_question_is_not_answered_with_the_previous_topic(client, question, history):
+    r = client.post(
+        "/ask", json={"question": question, "collection": "company", "history": history}
+    ).json()
+    assert r["refused"], r["answer"]
+    assert "750" not in r["answer"] and "16 weeks" not in r["answer"]
+
+
 def test_filters_limit_the_search_to_named_files(client):
     r = client.post(
         "/ask",

@@ -54,3 +54,20 @@ def test_a_new_subject_is_searched_alone():
 
 def test_no_history_leaves_the_question_alone():
     assert standalone_question("and for non-birth parents?") == "and for non-birth parents?"
+
+
+def test_an_answer_to_a_follow_up_must_speak_of_what_it_asks():
+    from retrieval.answer.condense import follow_up_terms, speaks_of
+    from retrieval.terms import content_terms
+
+    asked = "What is the capital of Australia?"
+    searched = standalone_question(asked, HISTORY)
+    own = follow_up_terms(asked, searched)
+    leave = set(content_terms("Birth parents receive 16 weeks of fully paid parental leave."))
+    assert searched != asked and not speaks_of(own, leave)
+    partner = set(content_terms("Non-birth parents receive 10 weeks of paid leave."))
+    assert speaks_of(follow_up_terms("and for non-birth parents?", "x"), partner)
+    assert (
+        follow_up_terms("How many vacation days carry over?", "How many vacation days carry over?")
+        == set()
+    )

@@ -63,3 +63,22 @@ def test_squad_normalisation_and_f1():
     assert token_f1("Denver", "Denver Broncos") == pytest.approx(2 * 1 * 0.5 / 1.5)
     assert token_f1("nothing", "Denver") == 0.0
     assert best_f1("Broncos", ["Denver Broncos", "Broncos"]) == 1.0
+
+
+def test_query_splits_are_fixed_disjoint_and_cover_every_query():
+    import pytest
+
+    from app.evaluation.splits import QuerySplit
+
+    ids = [f"q{i}" for i in range(2000)]
+    tune, report = QuerySplit.parse("tune"), QuerySplit.parse("report:0.5")
+    a = {q for q in ids if tune.keeps(q)}
+    b = {q for q in ids if report.keeps(q)}
+    assert a.isdisjoint(b) and a | b == set(ids)
+    assert 900 < len(a) < 1100  # about half
+    assert a == {q for q in ids if QuerySplit("tune").keeps(q)}  # the same every time
+    small = {q for q in ids if QuerySplit.parse("tune:0.2").keeps(q)}
+    assert small < a  # a smaller tuning share takes a part of the larger one
+    for bad in ("dev", "tune:2", "report:x"):
+        with pytest.raises(ValueError):
+            QuerySplit.parse(bad)

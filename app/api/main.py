@@ -98,6 +98,19 @@ def _add_keyed_docs(app: FastAPI) -> None:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Groundwork API")
 
 
+def _first_answer(container: Container) -> None:
+    """Answer one question before the first user does, so the first answer is as fast as
+    the tenth: what loads on first use (the sentence splitter, the collection, the keyword
+    index, the models' first real batch shapes) loads now."""
+    collections = container.records.collections()
+    if not collections:
+        return
+    try:
+        container.answers.ask("What does this collection say?", collections[0])
+    except Exception as exc:  # a warm-up must not keep the service from starting
+        log.warning("the warm-up question failed: %s", exc)
+
+
 def _warm_up(app: FastAPI, container: Container) -> None:
     """Load the embedding models, the reranker and the answer provider's model in the
     background; /ready says when."""
@@ -107,6 +120,7 @@ def _warm_up(app: FastAPI, container: Container) -> None:
         if container.reranker is not None:
             container.reranker.warm_up()
         container.provider.warm_up()
+        _first_answer(container)
         app.state.warm.set()
     except Exception as exc:  # reported by /ready
         log.exception("could not load the models")

@@ -10,6 +10,7 @@ from app.container import Container
 from app.evaluation.datasets import SquadQuestion, materialize_squad, read_squad
 from app.evaluation.metrics import best_f1, contains_answer, hit_at_k, percentile
 from app.evaluation.retrieval_eval import configuration
+from app.evaluation.splits import QuerySplit
 from ingest.pipeline import document_id
 from ingest.progress import IngestProgress, NoProgress
 from retrieval import metadata as md
@@ -61,6 +62,7 @@ def run_qa_eval(
     negatives: int = 100,
     collection: str = "eval-squad",
     seed: int = 13,
+    query_split: QuerySplit | None = None,
     progress: IngestProgress | None = None,
     question_progress=None,
 ) -> QAReport:
@@ -69,7 +71,8 @@ def run_qa_eval(
     summary = container.ingestor.ingest_folder(
         docs_dir, collection, prune=True, progress=progress or NoProgress()
     )
-    questions = squad.questions
+    pool = [q for q in squad.questions if not query_split or query_split.keeps(q.id)]
+    questions = pool
     if limit:  # an even spread over all articles, the same for every run
         questions = random.Random(seed).sample(questions, min(limit, len(questions)))
     hits, wrong, f1s, cites, h1, h5, refused, latencies = [], [], [], [], [], [], [], []
@@ -96,9 +99,7 @@ def run_qa_eval(
             question_progress()
 
     # negatives: the same kind of question, asked without its article's paragraphs
-    neg_questions = random.Random(seed + 1).sample(
-        squad.questions, min(negatives, len(squad.questions))
-    )
+    neg_questions = random.Random(seed + 1).sample(pool, min(negatives, len(pool)))
     neg_refused = []
     for q in neg_questions:
         exclude = [document_id(collection, s) for s in squad.articles[q.article]]
@@ -110,7 +111,7 @@ def run_qa_eval(
     true_refusals = sum(neg_refused)
     false_refusals = sum(refused)
     return QAReport(
-        dataset=str(path),
+        dataset=str(path) + (f" ({query_split} of its questions)" if query_split else ""),
         provider=container.provider.name,
         questions=len(questions),
         answer_hit_rate=round(sum(hits) / n, 4),

@@ -9,6 +9,7 @@ from pathlib import Path
 from app.container import Container
 from app.evaluation.datasets import beir_id, materialize_beir, read_beir
 from app.evaluation.metrics import mrr_at_k, ndcg_at_k, percentile, rank, recall_at_k
+from app.evaluation.splits import QuerySplit
 from ingest.progress import IngestProgress, NoProgress
 from retrieval import metadata as md
 
@@ -60,6 +61,7 @@ def run_retrieval_eval(
     mode: str = "hybrid",
     collection: str | None = None,
     limit: int | None = None,
+    query_split: QuerySplit | None = None,
     progress: IngestProgress | None = None,
     query_progress=None,
 ) -> RetrievalReport:
@@ -72,7 +74,8 @@ def run_retrieval_eval(
     retriever = container.retriever(
         name, mode=mode, k=300, depth=max(300, container.settings.search_depth)
     )
-    queries = list(beir.queries.items())[: limit or None]
+    queries = [(q, t) for q, t in beir.queries.items() if not query_split or query_split.keeps(q)]
+    queries = queries[: limit or None]
     ndcg, r10, r100, mrr, latencies = [], [], [], [], []
     for qid, text in queries:
         t0 = time.perf_counter()
@@ -89,7 +92,7 @@ def run_retrieval_eval(
     n = max(len(queries), 1)
     return RetrievalReport(
         dataset=str(folder),
-        split=split,
+        split=split + (f" ({query_split} of its queries)" if query_split else ""),
         mode=mode,
         queries=len(queries),
         documents=len(beir.corpus),

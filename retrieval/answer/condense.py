@@ -5,6 +5,11 @@ leans on the conversation (it opens with a connective, points back with a pronou
 names almost nothing) is searched together with the question it follows; earlier
 follow-ups are condensed the same way, so a chain of them keeps its topic. A question
 that stands on its own is searched as it is, so changing the subject works too.
+
+The topic only helps the search: the answer must still speak of what the follow-up itself
+asks about (``follow_up_terms``). "What is the capital of Australia?" after a question on
+parental leave is searched with the topic, but a sentence about parental leave does not
+answer it, and the answer is a refusal instead of the previous topic again.
 """
 
 from __future__ import annotations
@@ -79,3 +84,16 @@ def _condense(question: str, topic: str) -> str:
     if not topic or not is_follow_up(question):
         return question
     return f"{question} (follow-up to: {topic})"
+
+
+def follow_up_terms(asked: str, searched: str) -> set[str]:
+    """The content terms an answer to ``asked`` must speak of when it was searched as the
+    follow-up ``searched``; empty for a standalone question (nothing extra to check)."""
+    if searched == asked:
+        return set()
+    return set(content_terms(asked))
+
+
+def speaks_of(terms: set[str], present: set[str], share: float = 0.5) -> bool:
+    """Whether at least ``share`` of ``terms`` occur in ``present`` (always, for none)."""
+    return not terms or len(terms & present) >= share * len(terms)

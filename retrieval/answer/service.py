@@ -17,7 +17,7 @@ from langchain_core.documents.compressor import BaseDocumentCompressor
 
 from retrieval.answer.citations import CitationVerifier
 from retrieval.answer.claim_check import QuestionFit
-from retrieval.answer.condense import Turn, standalone_question
+from retrieval.answer.condense import Turn, follow_up_terms, speaks_of, standalone_question
 from retrieval.answer.conflicts import NOTE as DISAGREE
 from retrieval.answer.conflicts import sources_disagree
 from retrieval.answer.providers.base import AnswerProvider
@@ -85,7 +85,9 @@ class AnswerService:
         history: Sequence[Turn] | None = None,
     ) -> Iterator[Event]:
         t0 = time.perf_counter()
+        asked = question
         question = standalone_question(question, history or ())
+        own = follow_up_terms(asked, question)  # what a follow-up's answer must speak of
         yield Event("question", question)
         k = top_k or self.top_k
         pool = max(k, self.rerank_pool) if self.reranker is not None else k
@@ -103,6 +105,8 @@ class AnswerService:
         yield Event("sources", docs)
 
         ranked = self.scorer.rank_for_question(question, docs) if docs else []
+        if own:  # the topic found the sources; the sentence must answer the follow-up
+            ranked = [c for c in ranked if speaks_of(own, c.terms | c.context)]
         text = ""
         live = self.provider.streams_live
         fit = self.verifier.fit(question, docs, ranked)
