@@ -105,7 +105,7 @@ class EmailLoader(Loader):
             for s in loaded.sections:
                 s.part = name
                 s.page_kind = s.page_kind or loaded.page_kind
-                s.name = s.name or name
+                # the attachment is named in the source already; a sheet or chapter stays
                 s.heading_path = [loaded.title or name, *s.heading_path]
                 sections.append(s)
         return sections, skipped
