@@ -204,3 +204,15 @@ def test_a_folder_job_shows_live_progress(page):
     outside.text_input(key="job_path").set_value("../../etc")
     outside = next(b for b in outside.button if b.label == "Start job").click().run()
     assert any("outside the ingest root" in e.value for e in outside.error)
+
+
+def test_sources_are_named_by_slide_sheet_or_scanned_page():
+    from ui.sources_view import where
+
+    assert where({"source": "deck.pptx", "page": 3, "label": "deck.pptx, slide 3"}) == (
+        "deck.pptx, slide 3"
+    )
+    # an API from before labels: the page kind still shows
+    assert where({"source": "deck.pptx", "page": 3, "page_kind": "slide"}) == "deck.pptx, slide 3"
+    assert where({"source": "handbook.pdf", "page": 2}) == "handbook.pdf, page 2"
+    assert where({"source": "notes.md", "page": None}) == "notes.md"
