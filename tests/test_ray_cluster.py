@@ -50,9 +50,7 @@ def test_two_nodes_share_the_work_and_build_the_local_index(tmp_path):
 
 
 def _ray_processes() -> set[int]:
-    out = subprocess.run(
-        ["pgrep", "-f", "raylet|gcs_server|ray::"], capture_output=True, text=True
-    )
+    out = subprocess.run(["pgrep", "-f", "raylet|gcs_server|ray::"], capture_output=True, text=True)
     return {int(p) for p in out.stdout.split()}
 
 
