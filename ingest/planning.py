@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ingest.chunking import ChunkingConfig
 from ingest.loaders import loader_for, unsupported_reason
+from ingest.loaders.ocr import OCR_OFF
 from ingest.loaders.options import LoadOptions
 from ingest.parsing import OUTSIDE, ParseTask, outside
 from ingest.records import FAILED, OK, RecordStore
@@ -84,6 +85,10 @@ class Planner:
     max_chunks: int = 100_000
     options: LoadOptions = field(default_factory=LoadOptions)
 
+    def _retry(self, reason: str | None) -> bool:
+        """A failure that a changed setting may cure: no OCR then, OCR now."""
+        return bool(reason) and OCR_OFF in reason and self.options.ocr != "off"
+
     def plan(
         self,
         files: Iterable[tuple[Path, str]],
@@ -129,7 +134,7 @@ class Planner:
             if same and record.status == OK:
                 summary.unchanged += 1
                 continue
-            if same and record.status == FAILED:
+            if same and record.status == FAILED and not self._retry(record.reason):
                 # the same bytes would fail the same way: report, don't retry
                 summary.failed.append({"source": source, "reason": record.reason or "failed"})
                 continue

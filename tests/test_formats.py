@@ -269,3 +269,20 @@ def test_ocr_pages_extend_the_time_limit_only_up_to_its_cap():
     with pytest.raises(ParseTimeout), time_limit(0.2, cap_s=0.4):
         allow_more(30.0)  # claims more than the cap allows
         time.sleep(3.0)
+
+
+@pytest.mark.integration  # reads a page by OCR
+def test_scans_refused_with_ocr_off_are_read_once_ocr_is_on(fake_container, tmp_path):
+    docs = tmp_path / "share"
+    docs.mkdir()
+    ff.write_png(docs / "notice.png")
+    (docs / "memo.txt").write_text("The canteen opens at 11:30.")
+    ingestor = fake_container.ingestor
+    ingestor.load_options = LoadOptions(ocr="off")
+    first = ingestor.ingest_folder(docs, "share")
+    assert first.new == 1 and "GROUNDWORK_OCR=off" in first.failed[0]["reason"]
+    again = ingestor.ingest_folder(docs, "share")  # same bytes, same setting: not retried
+    assert again.failed == first.failed and again.new == 0
+    ingestor.load_options = LoadOptions(ocr="auto")
+    with_ocr = ingestor.ingest_folder(docs, "share")
+    assert with_ocr.failed == [] and with_ocr.new + with_ocr.updated == 1
