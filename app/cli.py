@@ -29,6 +29,13 @@ err = Console(stderr=True)
 
 CollectionOpt = Annotated[str, typer.Option("--collection", "-c", help="collection name")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object")]
+SplitQueriesOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="tune or report[:SHARE]: only that fixed part of the queries (SHARE, 0.5 by "
+        "default, go to tune); choose levers on tune, report on report"
+    ),
+]
 
 
 def _container():
@@ -414,13 +421,7 @@ def eval_retrieval(
     qrels: Annotated[str, typer.Option(help="qrels split file name (without .tsv)")] = "test",
     mode: Annotated[str, typer.Option(help="hybrid, dense or keyword")] = "hybrid",
     limit: Annotated[int | None, typer.Option(help="only the first N queries")] = None,
-    split_queries: Annotated[
-        str | None,
-        typer.Option(
-            help="tune or report[:SHARE]: only that fixed part of the queries (SHARE, 0.5 by "
-            "default, go to tune); choose levers on tune, report on report"
-        ),
-    ] = None,
+    split_queries: SplitQueriesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """nDCG@10, Recall@10/100, MRR@10 and latency on a BEIR-format dataset."""
@@ -457,13 +458,7 @@ def eval_qa(
     provider: Annotated[
         str | None, typer.Option(help="answer provider (default: GROUNDWORK_LLM)")
     ] = None,
-    split_queries: Annotated[
-        str | None,
-        typer.Option(
-            help="tune or report[:SHARE]: only that fixed part of the queries (SHARE, 0.5 by "
-            "default, go to tune); choose levers on tune, report on report"
-        ),
-    ] = None,
+    split_queries: SplitQueriesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer hit rate, wrong-but-accepted rate, citation accuracy, refusals and latency on

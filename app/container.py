@@ -133,8 +133,6 @@ class Container:
 
     def ingestor_for(self, engine: str | None = None, ray_address: str | None = None) -> Ingestor:
         """An ingestor on ``engine`` (default: the configured one), sharing the stores."""
-        if engine is None and ray_address is None and "ingestor" in self.__dict__:
-            return self.__dict__["ingestor"]
         s = self.settings
         return Ingestor(
             self.chunk_store,

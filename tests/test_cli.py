@@ -90,18 +90,22 @@ def test_clear_errors_instead_of_tracebacks(tmp_path):
     assert proc.returncode == 2 and "no models are downloaded" in proc.stderr.replace("\n", " ")
 
 
-def test_kill_9_during_ingest_then_rerun_finishes_without_duplicates(tmp_path):
-    docs = tmp_path / "docs"
+def write_memos(docs, count: int):
     docs.mkdir()
-    for i in range(120):
+    for i in range(count):
         (docs / f"memo-{i:03d}.txt").write_text(
             f"Memo {i}. "
             + " ".join(f"Paragraph {j} of memo {i} about topic {i * j}." for j in range(60))
         )
-    data = tmp_path / "data"
-    env = {**os.environ, "GROUNDWORK_DATA_DIR": str(data), "GROUNDWORK_INGEST_BATCH_CHUNKS": "16"}
+    return docs
+
+
+def kill_9_mid_ingest(docs, data, *args: str, after: int) -> int:
+    """Start ``groundwork ingest docs -c memos *args``, SIGKILL it once ``after`` files are
+    recorded ok, and return how many were."""
+    env = {**os.environ, "GROUNDWORK_DATA_DIR": str(data), **SMALL_BATCHES}
     proc = subprocess.Popen(
-        [str(BIN / "groundwork"), "ingest", str(docs), "-c", "memos"],
+        [str(BIN / "groundwork"), "ingest", str(docs), "-c", "memos", *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -118,20 +122,35 @@ def test_kill_9_during_ingest_then_rerun_finishes_without_duplicates(tmp_path):
                     ).fetchone()[0]
             except sqlite3.Error:
                 pass
-        if done >= 5:
+        if done >= after:
             break
         time.sleep(0.05)
     assert proc.poll() is None, "ingest finished before it could be interrupted"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert done < 120
+    return done
 
-    summary = json.loads(run(["ingest", str(docs), "-c", "memos", "--json"], data).stdout)
-    assert summary["new"] + summary["unchanged"] == 120 and summary["unchanged"] >= 5
+
+def assert_every_chunk_once(data) -> None:
+    """Chroma holds exactly the chunks the records count, none twice."""
     import chromadb
 
     client = chromadb.PersistentClient(path=str(data / "chroma"))
     ids = client.get_collection("gw_memos").get(include=[])["ids"]
-    with sqlite3.connect(db) as conn:
+    with sqlite3.connect(data / "groundwork.sqlite3") as conn:
         expected = conn.execute("SELECT sum(chunk_count) FROM documents").fetchone()[0]
     assert len(ids) == len(set(ids)) == expected
+
+
+SMALL_BATCHES = {"GROUNDWORK_INGEST_BATCH_CHUNKS": "16"}
+
+
+def test_kill_9_during_ingest_then_rerun_finishes_without_duplicates(tmp_path):
+    docs = write_memos(tmp_path / "docs", 120)
+    data = tmp_path / "data"
+    done = kill_9_mid_ingest(docs, data, after=5)
+    assert done < 120
+
+    summary = json.loads(run(["ingest", str(docs), "-c", "memos", "--json"], data).stdout)
+    assert summary["new"] + summary["unchanged"] == 120 and summary["unchanged"] >= 5
+    assert_every_chunk_once(data)

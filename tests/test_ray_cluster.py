@@ -4,17 +4,19 @@ as a user runs it: its own runtime, started and stopped, killed mid-job and resu
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import sqlite3
 import subprocess
 import time
 
 import pytest
 
-from tests.conftest import BIN
-from tests.test_cli import run
+from tests.test_cli import (
+    SMALL_BATCHES,
+    assert_every_chunk_once,
+    kill_9_mid_ingest,
+    run,
+    write_memos,
+)
 from tests.test_ray_engine import container, index, same, share
 
 ray = pytest.importorskip("ray")
@@ -56,53 +58,21 @@ def _ray_processes() -> set[int]:
 
 def test_cli_ray_engine_leaves_no_process_and_resumes_after_kill_9(tmp_path):
     before = _ray_processes()
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for i in range(80):
-        (docs / f"memo-{i:03d}.txt").write_text(
-            f"Memo {i}. "
-            + " ".join(f"Paragraph {j} of memo {i} about topic {i * j}." for j in range(60))
-        )
+    docs = write_memos(tmp_path / "docs", 80)
     data = tmp_path / "data"
-    small = {"GROUNDWORK_INGEST_BATCH_CHUNKS": "16"}
-    env = {**os.environ, "GROUNDWORK_DATA_DIR": str(data), **small}
-    proc = subprocess.Popen(
-        [str(BIN / "groundwork"), "ingest", str(docs), "-c", "memos", "--engine", "ray"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    db = data / "groundwork.sqlite3"
-    deadline = time.time() + 240
-    done = 0
-    while time.time() < deadline and proc.poll() is None:
-        if db.exists():
-            try:
-                with sqlite3.connect(db, timeout=1) as conn:
-                    done = conn.execute(
-                        "SELECT count(*) FROM documents WHERE status='ok'"
-                    ).fetchone()[0]
-            except sqlite3.Error:
-                pass
-        if done >= 3:
-            break
-        time.sleep(0.05)
-    assert proc.poll() is None, "ingest finished before it could be interrupted"
-    os.kill(proc.pid, signal.SIGKILL)  # Ray's agents outlive it: the next run ends them
-    proc.wait()
+    # Ray's agents outlive the killed CLI: the next run ends them
+    done = kill_9_mid_ingest(docs, data, "--engine", "ray", after=3)
     assert done < 80
 
     summary = json.loads(
-        run(["ingest", str(docs), "-c", "memos", "--engine", "ray", "--json"], data, **small).stdout
+        run(
+            ["ingest", str(docs), "-c", "memos", "--engine", "ray", "--json"],
+            data,
+            **SMALL_BATCHES,
+        ).stdout
     )
     assert summary["new"] + summary["unchanged"] == 80 and summary["unchanged"] >= 3
-    import chromadb
-
-    client = chromadb.PersistentClient(path=str(data / "chroma"))
-    ids = client.get_collection("gw_memos").get(include=[])["ids"]
-    with sqlite3.connect(db) as conn:
-        expected = conn.execute("SELECT sum(chunk_count) FROM documents").fetchone()[0]
-    assert len(ids) == len(set(ids)) == expected
+    assert_every_chunk_once(data)
     deadline = time.time() + 30  # both runtimes have stopped, the killed one's agents too
     while _ray_processes() - before and time.time() < deadline:
         time.sleep(0.5)

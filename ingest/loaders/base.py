@@ -142,6 +142,34 @@ _BOMS = [  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
 NOT_TEXT = "the file is not text (binary data or an unknown encoding)"
 
 
+def _guessed_encoding(data: bytes) -> str:
+    """The encoding charset-normalizer finds for bytes that are not UTF-8."""
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise LoadError(NOT_TEXT)
+    # single-byte code pages often decode the same bytes equally cleanly; among equals
+    # prefer Windows-1252, the Western European one most office files use
+    western = [m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos]
+    return (western[0] if western else best).encoding
+
+
+def text_encoding(data: bytes) -> str:
+    """The encoding ``decode_text`` reads ``data`` with (a sample is enough for a stream)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    if b"\x00" in data[:4096]:
+        raise LoadError(NOT_TEXT)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _guessed_encoding(data)
+    return "utf-8"
+
+
 def decode_text(data: bytes) -> str:
     """Text from bytes: a byte-order mark (UTF-8/16/32) decides; else UTF-8; else the
     encoding charset-normalizer finds. Binary data or text that would decode to mostly
@@ -157,16 +185,7 @@ def decode_text(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        matches = from_bytes(data)
-        best = matches.best()
-        if best is None:
-            raise LoadError(NOT_TEXT) from None
-        # single-byte code pages often decode the same bytes equally cleanly; among equals
-        # prefer Windows-1252, the Western European one most office files use
-        western = [m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos]
-        text = str(western[0] if western else best)
+        text = data.decode(_guessed_encoding(data))
     sample = text[:20_000]
     controls = sum(1 for ch in sample if not ch.isprintable() and ch not in "\n\r\t\f\v")
     if sample and controls / len(sample) > 0.05:

@@ -12,8 +12,8 @@ from ingest.loaders.base import (
     Loader,
     LoadError,
     Section,
-    decode_text,
     register_loader,
+    text_encoding,
 )
 from ingest.loaders.rows import row_lines
 
@@ -21,25 +21,14 @@ SAMPLE_BYTES = 64 * 1024
 
 
 def _encoding(path: Path) -> str:
-    """The encoding of the file, judged from its first 64 KB (see ``decode_text``)."""
+    """The encoding of the file, judged from its first 64 KB (see ``text_encoding``)."""
     with open(path, "rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
     if not sample.strip():
         raise LoadError("no text found: the file is empty")
-    cut = sample
     if len(sample) == SAMPLE_BYTES:  # do not judge by a character cut in half
-        cut = sample[: sample.rfind(b"\n") + 1] or sample
-    text = decode_text(cut)
-    for encoding in ("utf-8-sig", "utf-8", "utf-16", "utf-32", "cp1252", "latin-1"):
-        try:
-            if cut.decode(encoding) == text:
-                return encoding
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(cut).best()
-    return best.encoding if best is not None else "utf-8"
+        sample = sample[: sample.rfind(b"\n") + 1] or sample
+    return text_encoding(sample)
 
 
 def _dialect(sample: str, suffix: str):
