@@ -398,7 +398,10 @@ def _report_table(title: str, data: dict) -> None:
     table = Table(title=title)
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for key, value in data.items():
+    rows = dict(data)
+    for key, value in dict(rows.pop("conversation", None) or {}).items():
+        rows[f"with history: {key}"] = value
+    for key, value in rows.items():
         if not isinstance(value, dict | list):
             table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
     out.print(table)
@@ -459,10 +462,17 @@ def eval_qa(
         str | None, typer.Option(help="answer provider (default: GROUNDWORK_LLM)")
     ] = None,
     split_queries: SplitQueriesOpt = None,
+    conversational: Annotated[
+        bool,
+        typer.Option(
+            help="ask every question again after two turns of history: the questions before "
+            "it in its article, or another article's for a negative"
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer hit rate, wrong-but-accepted rate, citation accuracy, refusals and latency on
-    SQuAD v1.1."""
+    """Answer hit rate, token F1 and precision, wrong-but-accepted rate, citation accuracy,
+    refusals (other-article and same-article negatives) and latency on SQuAD v1.1."""
     from app.evaluation.datasets import read_squad
     from app.evaluation.qa_eval import run_qa_eval
     from ingest.progress import RichProgress
@@ -476,7 +486,8 @@ def eval_qa(
             )
         container.settings.llm = provider
     total = len(read_squad(squad).questions)
-    questions = min(total, limit or total) + negatives
+    questions = (min(total, limit or total) + negatives) * (2 if conversational else 1)
+    questions += negatives  # same-article negatives (fewer when few qualify)
     with container.writer_lock, _Counter("Questions", questions) as counter:
         report = run_qa_eval(
             container,
@@ -484,6 +495,7 @@ def eval_qa(
             limit=limit,
             negatives=negatives,
             query_split=_query_split(split_queries),
+            conversational=conversational,
             progress=RichProgress("Ingesting paragraphs"),
             question_progress=counter,
         )

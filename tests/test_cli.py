@@ -49,7 +49,21 @@ def test_ingest_ask_list_rm_round_trip(tmp_path):
     proc = run(["ask", "How many vacation days carry over?", "-c", "company", "--json"], data)
     answer = json.loads(proc.stdout)
     assert set(answer) == ANSWER_FIELDS
-    assert set(answer["timings_ms"]) == {"retrieve", "generate", "verify", "total"}
+    t = answer["timings_ms"]
+    assert set(t) == {
+        "retrieve",
+        "generate",
+        "verify",
+        "total",
+        "search",
+        "rerank",
+        "support",
+        "answer",
+    }
+    # the stages add up to the totals a client already reads
+    assert abs(t["retrieve"] - (t["search"] + t["rerank"])) <= 0.2
+    assert abs(t["generate"] - (t["support"] + t["answer"])) <= 0.2
+    assert t["rerank"] > 0 and t["support"] > 0  # the default configuration reranks
     c = answer["citations"][0]
     assert set(c) == {
         "n", "document_id", "source", "page", "page_kind", "section", "ocr",

@@ -53,11 +53,38 @@ def test_retrieval_eval_on_tiny_beir(container, mode):
 def test_qa_eval_on_tiny_squad(container):
     from app.evaluation.qa_eval import run_qa_eval
 
-    report = run_qa_eval(container, DATA / "squad-tiny.json", negatives=5)
+    report = run_qa_eval(container, DATA / "squad-tiny.json", negatives=5, conversational=True)
     assert report.questions == 5
     assert report.answer_hit_rate >= 0.8 and report.citation_accuracy >= 0.8
     assert report.retrieval_hit_at_5 == 1.0
     assert report.negatives == 5 and 0.0 <= report.refusal_recall <= 1.0
+    # an answer is a sentence or two around the gold span: some of its tokens are the answer
+    assert 0.0 < report.answer_precision < 1.0 and 0.0 < report.answer_f1 < 1.0
+    assert 1.0 <= report.answer_sentences <= 2.0
+    # same-article negatives: only the question's paragraph is left out; a question whose
+    # answer another paragraph of its article also holds is not one
+    assert 1 <= report.same_article_negatives <= 5
+    assert 0.0 <= report.same_article_refusal_recall <= 1.0
+    # the same questions after two turns of history: still answered
+    talk = report.conversation
+    assert talk["answer_hit_rate"] >= 0.8
+    assert talk["answer_hit_change"] == round(talk["answer_hit_rate"] - report.answer_hit_rate, 4)
+    assert 0.0 <= talk["refusal_recall"] <= 1.0
+
+
+def test_token_precision_and_history_of_earlier_questions():
+    from app.evaluation.qa_eval import _earlier, _history, token_precision
+
+    assert token_precision("The bridge opened in 1937.", ["1937", "in 1937"]) == 0.5
+    assert token_precision("", ["1937"]) == 0.0
+    squad = read_squad(DATA / "squad-tiny.json")
+    earlier = _earlier(squad)
+    first, second = squad.questions[0], squad.questions[1]
+    assert earlier[first.id] == []
+    turns = _history(earlier[second.id])  # the tiny set's first two share an article
+    assert [t.role for t in turns] == ["user", "assistant"]
+    assert (turns[0].content, turns[1].content) == (first.question, "A Coruña, Spain.")
+    assert len(earlier[squad.questions[2].id]) == 2
 
 
 def eval_json(env: dict, *args: str) -> dict:

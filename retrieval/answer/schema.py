@@ -44,10 +44,21 @@ class Citation(BaseModel):
 
 
 class Timings(BaseModel):
+    """Milliseconds per stage of one answer. ``retrieve`` = ``search`` + ``rerank``;
+    ``generate`` = ``support`` + ``answer``."""
+
     retrieve: float = 0.0
     generate: float = 0.0
     verify: float = Field(default=0.0, description="the claim check of every answer sentence")
     total: float = 0.0
+    search: float = Field(default=0.0, description="dense and keyword search and their fusion")
+    rerank: float = Field(default=0.0, description="the reranker reading the retrieved chunks")
+    support: float = Field(
+        default=0.0, description="scoring every retrieved sentence against the question"
+    )
+    answer: float = Field(
+        default=0.0, description="choosing the answer's sentences or the model writing it"
+    )
 
 
 class Answer(BaseModel):

@@ -99,6 +99,7 @@ class AnswerService:
             exclude_document_ids=list(exclude_document_ids) if exclude_document_ids else None,
         )
         docs: list[Document] = retriever.search(question)
+        t_search = time.perf_counter()
         if self.reranker is not None and len(docs) > 1:
             docs = list(self.reranker.compress_documents(docs, question))[:k]
         t1 = time.perf_counter()
@@ -107,6 +108,7 @@ class AnswerService:
         ranked = self.scorer.rank_for_question(question, docs) if docs else []
         if own:  # the topic found the sources; the sentence must answer the follow-up
             ranked = [c for c in ranked if speaks_of(own, c.terms | c.context)]
+        t_support = time.perf_counter()
         text = ""
         live = self.provider.streams_live
         fit = self.verifier.fit(question, docs, ranked)
@@ -142,6 +144,10 @@ class AnswerService:
                 generate=round((t2 - t1) * 1000, 1),
                 verify=round((t3 - t2) * 1000, 1),
                 total=round((t3 - t0) * 1000, 1),
+                search=round((t_search - t0) * 1000, 1),
+                rerank=round((t1 - t_search) * 1000, 1),
+                support=round((t_support - t1) * 1000, 1),
+                answer=round((t2 - t_support) * 1000, 1),
             ),
         )
         yield Event("done", answer)
