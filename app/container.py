@@ -189,7 +189,11 @@ class Container:
     @cached_property
     def reranker(self) -> Reranker | None:
         s = self.settings
-        config = RerankerConfig(model=s.reranker_model, gguf_path=s.reranker_gguf_path)
+        config = RerankerConfig(
+            model=s.reranker_model,
+            gguf_path=s.reranker_gguf_path,
+            passage_chars=s.rerank_passage_chars,
+        )
         return create_reranker(s.reranker, config)
 
     @cached_property

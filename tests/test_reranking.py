@@ -168,3 +168,33 @@ def test_the_reranker_reads_a_deeper_pool_and_the_answer_keeps_top_k(tmp_path):
     assert reranker.seen == [8]
     assert len(sources) == 2
     assert "parking" in sources[0].page_content.lower()
+
+
+def test_passage_window_reads_the_sentences_around_the_question_words():
+    from retrieval.rerank.window import passage_window
+
+    filler = [f"Section {i} describes the cafeteria menu for week {i}." for i in range(8)]
+    answer = "Up to 5 unused vacation days carry over into the next year."
+    text = " ".join(filler[:4] + [answer] + filler[4:])
+    assert passage_window("vacation days carry over?", "A short chunk.", 300) == "A short chunk."
+    assert passage_window("vacation days carry over?", text, 0) == text  # 0: read it all
+    window = passage_window("How many vacation days carry over?", text, 200)
+    assert answer in window and len(window) <= 200
+    assert window in text  # whole neighbouring sentences, in the text's order
+    # one sentence longer than the window is cut at a word boundary
+    long = "vacation " * 60
+    assert passage_window("vacation", long + ". Other text here.", 50).strip() == (
+        "vacation " * 5
+    ).strip()
+
+
+def test_passage_setting_reaches_the_cross_encoder(tmp_path):
+    from app.container import Container
+    from app.settings import Settings
+
+    reranker = Container(Settings(data_dir=tmp_path, rerank_passage_chars=400)).reranker
+    long = "Tesla moved to Colorado Springs in 1899. " + "The lab had tall coils. " * 40
+    assert reranker.passage("Where did Tesla move in 1899?", long).startswith("Tesla moved")
+    assert len(reranker.passage("Where did Tesla move?", long)) <= 400
+    default = Container(Settings(data_dir=tmp_path / "other")).reranker
+    assert default.passage("Where did Tesla move?", long) == long  # the whole chunk

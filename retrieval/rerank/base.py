@@ -36,6 +36,10 @@ class Reranker(BaseDocumentCompressor):
     def relevance(self, query: str, passages: Sequence[str]) -> list[float]:
         """One score per passage; higher means more relevant. Any scale."""
 
+    def passage(self, query: str, text: str) -> str:
+        """What the reranker reads of a chunk: all of it, unless a subclass says less."""
+        return text
+
     def compress_documents(
         self,
         documents: Sequence[Document],
@@ -45,7 +49,8 @@ class Reranker(BaseDocumentCompressor):
         docs = list(documents)
         if len(docs) < 2 or not query.strip():
             return docs
-        read = min_max(list(enumerate(self.relevance(query, [d.page_content for d in docs]))))
+        passages = [self.passage(query, d.page_content) for d in docs]
+        read = min_max(list(enumerate(self.relevance(query, passages))))
         retrieved = min_max([(n, float(d.metadata.get("score", 0.0))) for n, d in enumerate(docs)])
         w = self.retrieval_weight
         fused = [w * retrieved[n] + (1 - w) * read[n] for n in range(len(docs))]

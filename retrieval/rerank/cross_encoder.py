@@ -21,6 +21,7 @@ from retrieval.models.bundled import expected_checksums, model_dir
 from retrieval.models.onnx_encoder import OnnxEncoder
 from retrieval.rerank.base import Reranker
 from retrieval.rerank.registry import RerankerConfig, register_reranker
+from retrieval.rerank.window import passage_window
 
 DEFAULT_CROSS_ENCODER = "ms-marco-MiniLM-L-12-v2"
 
@@ -32,6 +33,8 @@ class CrossEncoderReranker(Reranker):
     max_length: int = Field(default=512, ge=16, le=512)
     batch_size: int = Field(default=8, ge=1)
     threads: int | None = None
+    # characters of each chunk read: the sentences around the question's words (0: all)
+    passage_chars: int = Field(default=0, ge=0)
     _encoder: Any = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any) -> None:
@@ -47,6 +50,9 @@ class CrossEncoderReranker(Reranker):
     def warm_up(self) -> None:
         self._encoder.warm_up()
 
+    def passage(self, query: str, text: str) -> str:
+        return passage_window(query, text, self.passage_chars)
+
     def relevance(self, query: str, passages: Sequence[str]) -> list[float]:
         outputs = self._encoder.run([(query, p) for p in passages], reduce=_first_logit)
         return [float(x) for x in outputs]
@@ -58,4 +64,4 @@ def _first_logit(logits, mask):
 
 @register_reranker("cross-encoder")
 def _from_config(config: RerankerConfig) -> CrossEncoderReranker:
-    return CrossEncoderReranker(model=config.model)
+    return CrossEncoderReranker(model=config.model, passage_chars=config.passage_chars)

