@@ -224,6 +224,7 @@ class Container:
             self.verifier,
             top_k=s.top_k,
             refuse_below=s.refuse_below,
+            refuse_below_relevance=s.refuse_below_relevance,
             reranker=self.reranker,
             rerank_pool=s.rerank_pool,
         )

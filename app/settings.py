@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     fusion: Literal["rrf", "convex"] = "convex"
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     refuse_below: float = Field(default=0.45, ge=0.0, le=1.0)
+    # with the cross-encoder: refuse when the sentence an answer would lead with reads
+    # below this logit (None: the support gate alone; -3 trades answers for refusals)
+    refuse_below_relevance: float | None = Field(default=None, ge=-20.0, le=20.0)
     citation_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     reranker: str = "cross-encoder"  # any registered reranker, or "none"
     rerank_pool: int = Field(default=10, ge=1, le=100)  # chunks the reranker reads per answer

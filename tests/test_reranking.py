@@ -198,3 +198,43 @@ def test_passage_setting_reaches_the_cross_encoder(tmp_path):
     assert len(reranker.passage("Where did Tesla move?", long)) <= 400
     default = Container(Settings(data_dir=tmp_path / "other")).reranker
     assert default.passage("Where did Tesla move?", long) == long  # the whole chunk
+
+
+@pytest.mark.parametrize(
+    "logit,floor,refused",
+    [(-5.0, -3.0, True), (5.0, -3.0, False), (-5.0, None, False)],
+)
+def test_an_answer_the_cross_encoder_reads_as_off_the_question_is_refused(
+    tmp_path, logit, floor, refused
+):
+    """A question whose topic the documents mention without answering it shares words with
+    them (the support gate passes); the cross-encoder's reading of the sentence the answer
+    would lead with decides."""
+    from app.container import Container
+    from app.settings import Settings
+    from retrieval.answer.citations import CitationVerifier
+    from retrieval.answer.service import REFUSAL, AnswerService
+    from tests.conftest import copy_samples
+    from tests.fakes import HashingEmbeddings
+
+    c = Container(
+        Settings(data_dir=tmp_path / "data", ingest_workers=0), embeddings=HashingEmbeddings()
+    )
+    c.ingestor.ingest_folder(copy_samples(tmp_path / "docs"), "company")
+    read: list[str] = []
+
+    def relevance(question, passages):
+        read.extend(passages)
+        return [logit] * len(passages)
+
+    service = AnswerService(
+        c.retriever,
+        c.provider,
+        c.scorer,
+        CitationVerifier(c.scorer, relevance=relevance),
+        refuse_below_relevance=floor,
+    )
+    answer = service.ask("How many vacation days carry over?", "company")
+    assert answer.refused is refused
+    assert (answer.answer == REFUSAL) is refused
+    assert read  # the cross-encoder read the candidate sentences either way

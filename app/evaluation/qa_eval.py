@@ -277,6 +277,7 @@ def run_qa_eval(
             "reranker",
             "rerank_pool",
             "refuse_below",
+            "refuse_below_relevance",
             "answer_max_sentences",
         ),
         ingest={k: v for k, v in summary.to_dict().items() if k != "documents"},

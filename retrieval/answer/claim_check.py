@@ -126,6 +126,12 @@ class QuestionFit:
             self._logits.update(zip(((c.source, c.start) for c in missing), scores, strict=True))
         return [self._logits[(c.source, c.start)] for c in cands]
 
+    def relevance_of(self, sentence: Candidate) -> float | None:
+        """The cross-encoder's logit for (question, ``sentence``); None without one."""
+        if self.relevance is None or not self.question:
+            return None
+        return self._logit([sentence])[0]
+
     def answers(self, sentence: Candidate) -> bool:
         """Whether ``sentence`` is among the best answers to the question in the sources:
         the best supported sentence, or one the cross-encoder ranks within ``margin`` of

@@ -61,6 +61,7 @@ class AnswerService:
         *,
         top_k: int = 5,
         refuse_below: float = 0.45,
+        refuse_below_relevance: float | None = None,
         reranker: BaseDocumentCompressor | None = None,
         rerank_pool: int = 0,
     ) -> None:
@@ -70,6 +71,8 @@ class AnswerService:
         self.verifier = verifier
         self.top_k = top_k
         self.refuse_below = refuse_below
+        # with a cross-encoder: the least logit of the sentence an answer would lead with
+        self.refuse_below_relevance = refuse_below_relevance
         self.reranker = reranker
         self.rerank_pool = rerank_pool  # with a reranker: chunks it reads before top-k are kept
 
@@ -112,7 +115,7 @@ class AnswerService:
         text = ""
         live = self.provider.streams_live
         fit = self.verifier.fit(question, docs, ranked)
-        if ranked and max(c.score for c in ranked) >= self.refuse_below:
+        if self._answerable(ranked, fit):
             # a provider that quotes sentences is offered only those the check accepts
             offered = ranked if live else _answering(ranked, fit)
             for piece in self.provider.stream(question, docs, ranked=offered):
@@ -151,6 +154,20 @@ class AnswerService:
             ),
         )
         yield Event("done", answer)
+
+    def _answerable(self, ranked: list[Candidate], fit: QuestionFit) -> bool:
+        """The refusal gate: the sources support the question well enough (``refuse_below``),
+        and the best sentence the claim check accepts is one the cross-encoder reads as
+        relevant (``refuse_below_relevance``). The second part refuses a question whose
+        topic the documents mention without answering it: such sentences share the
+        question's words, but the cross-encoder reads them as off the question."""
+        if not ranked or max(c.score for c in ranked) < self.refuse_below:
+            return False
+        if self.refuse_below_relevance is None:
+            return True
+        lead = _answering(ranked, fit)[:1]
+        logit = fit.relevance_of(lead[0]) if lead else None
+        return logit is None or logit >= self.refuse_below_relevance
 
     def ask(self, question: str, collection: str, **kwargs) -> Answer:
         answer = None
