@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -33,16 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from app.evaluation.metrics import percentile as pct  # noqa: E402
 from benchmarks.corpus import sentence  # noqa: E402
 from benchmarks.query import build, timed  # noqa: E402
 
 STAGES = ("search", "rerank", "support", "answer", "verify", "total")
-
-
-def pct(samples: list[float], q: int) -> float:
-    if len(samples) < 2:
-        return samples[0] if samples else 0.0
-    return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
 
 
 def read_questions(path: Path, count: int) -> list[str]:

@@ -77,14 +77,28 @@ def contains_answer(prediction: str, golds: Sequence[str]) -> bool:
     return any(f" {normalize_answer(g)} " in pred for g in golds if normalize_answer(g))
 
 
-def token_f1(prediction: str, gold: str) -> float:
+def _shared_tokens(prediction: str, gold: str) -> tuple[int, int, int]:
+    """(tokens both hold, prediction tokens, gold tokens), SQuAD-normalised."""
     pred, ref = normalize_answer(prediction).split(), normalize_answer(gold).split()
-    common = Counter(pred) & Counter(ref)
-    same = sum(common.values())
+    return sum((Counter(pred) & Counter(ref)).values()), len(pred), len(ref)
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    same, n_pred, n_ref = _shared_tokens(prediction, gold)
     if same == 0:
         return 0.0
-    precision, recall = same / len(pred), same / len(ref)
+    precision, recall = same / n_pred, same / n_ref
     return 2 * precision * recall / (precision + recall)
+
+
+def token_precision(prediction: str, golds: Sequence[str]) -> float:
+    """The best share of ``prediction``'s tokens that a gold answer holds."""
+    best = 0.0
+    for gold in golds:
+        same, n_pred, _ = _shared_tokens(prediction, gold)
+        if n_pred:
+            best = max(best, same / n_pred)
+    return best
 
 
 def best_f1(prediction: str, golds: Sequence[str]) -> float:

@@ -12,7 +12,6 @@ in its article (with their gold answers), a negative after two turns of another 
 from __future__ import annotations
 
 import random
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from app.evaluation.metrics import (
     best_f1,
     contains_answer,
     hit_at_k,
-    normalize_answer,
     percentile,
+    token_precision,
 )
 from app.evaluation.retrieval_eval import configuration
 from app.evaluation.splits import QuerySplit
@@ -66,18 +65,6 @@ class QAReport:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def token_precision(prediction: str, golds: list[str]) -> float:
-    """The best share of ``prediction``'s tokens that a gold answer holds (SQuAD tokens)."""
-    pred = normalize_answer(prediction).split()
-    if not pred:
-        return 0.0
-    best = 0.0
-    for gold in golds:
-        common = Counter(pred) & Counter(normalize_answer(gold).split())
-        best = max(best, sum(common.values()) / len(pred))
-    return best
 
 
 def _history(questions: list[SquadQuestion]) -> list[Turn]:
