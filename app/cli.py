@@ -425,6 +425,13 @@ def eval_retrieval(
     mode: Annotated[str, typer.Option(help="hybrid, dense or keyword")] = "hybrid",
     limit: Annotated[int | None, typer.Option(help="only the first N queries")] = None,
     split_queries: SplitQueriesOpt = None,
+    rerank: Annotated[
+        bool,
+        typer.Option(
+            help="rank as /ask shows its sources: the reranker reorders the first "
+            "GROUNDWORK_RERANK_POOL chunks (default: the retriever alone)"
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """nDCG@10, Recall@10/100, MRR@10 and latency on a BEIR-format dataset."""
@@ -442,6 +449,7 @@ def eval_retrieval(
             beir,
             split=qrels,
             mode=mode,
+            rerank=rerank,
             limit=limit,
             query_split=_query_split(split_queries),
             progress=RichProgress("Ingesting corpus"),

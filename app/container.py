@@ -29,7 +29,7 @@ from retrieval.sqlite_db import writable
 
 
 class Container:
-    """The object graph. Tests pass their own ``embeddings`` or ``provider``.
+    """The object graph. Tests pass their own ``embeddings``, ``provider`` or ``reranker``.
 
     ``embeddings`` makes the retrieval vectors; ``support_embeddings`` (default: the same
     object when given, else ``GROUNDWORK_SUPPORT_MODEL``) scores answer sentences.
@@ -42,12 +42,14 @@ class Container:
         embeddings: Embeddings | None = None,
         support_embeddings: Embeddings | None = None,
         provider: AnswerProvider | None = None,
+        reranker: Reranker | None = None,
         chroma_client=None,
     ) -> None:
         self.settings = settings
         self._embeddings = embeddings
         self._support_embeddings = support_embeddings or embeddings
         self._provider = provider
+        self._reranker = reranker
         self._chroma_client = chroma_client
 
     @cached_property
@@ -188,11 +190,14 @@ class Container:
 
     @cached_property
     def reranker(self) -> Reranker | None:
+        if self._reranker is not None:
+            return self._reranker
         s = self.settings
         config = RerankerConfig(
             model=s.reranker_model,
             gguf_path=s.reranker_gguf_path,
             passage_chars=s.rerank_passage_chars,
+            retrieval_weight=s.rerank_retrieval_weight,
         )
         return create_reranker(s.reranker, config)
 

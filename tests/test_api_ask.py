@@ -137,6 +137,25 @@ def test_a_short_question_is_not_answered_with_the_previous_topic(client, questi
     assert "750" not in r["answer"] and "16 weeks" not in r["answer"]
 
 
+def test_a_follow_up_answered_in_other_words_is_answered(client):
+    # "fit" is not in the answer: read against the words asked, the sentence still
+    # supports the follow-up, so it is not refused for missing them
+    history = [
+        {"role": "user", "content": "Which meeting room has video conferencing?"},
+        {"role": "assistant", "content": 'The large room "Tejo" has video conferencing [1].'},
+    ]
+    r = client.post(
+        "/ask",
+        json={
+            "question": "How many people fit in it?",
+            "collection": "company",
+            "history": history,
+        },
+    ).json()
+    assert not r["refused"] and "14 people" in r["answer"]
+    assert r["citations"][0]["source"] == "office-guide-lisbon.txt"
+
+
 def test_filters_limit_the_search_to_named_files(client):
     r = client.post(
         "/ask",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.evaluation.datasets import beir_id, beir_source, read_beir, read_squad
+from retrieval.rerank.base import Reranker
 from tests.conftest import BIN
 
 DATA = Path(__file__).parent / "data"
@@ -48,6 +49,62 @@ def test_retrieval_eval_on_tiny_beir(container, mode):
     assert 0 <= report.latency_p50_ms <= report.latency_p95_ms
     again = run_retrieval_eval(container, DATA / "beir-tiny", split="test", mode=mode)
     assert again.ingest["unchanged"] == 8 and again.ingest["chunks_embedded"] == 0
+
+
+class WordReranker(Reranker):
+    """A scripted reranker: passages naming ``word`` first."""
+
+    word: str
+
+    def warm_up(self) -> None:
+        pass
+
+    def relevance(self, query, passages):
+        return [float(self.word in p.lower()) for p in passages]
+
+
+def test_retrieval_eval_with_the_reranker_ranks_as_ask_shows_sources(tmp_path, real_embeddings):
+    from app.container import Container
+    from app.evaluation.retrieval_eval import run_retrieval_eval
+    from app.settings import Settings
+
+    def evaluate(pool: int, rerank: bool):
+        c = Container(
+            Settings(data_dir=tmp_path / "data", ingest_workers=0, rerank_pool=pool),
+            embeddings=real_embeddings,
+            reranker=WordReranker(word="vitamin", retrieval_weight=0.0),
+        )
+        return run_retrieval_eval(c, DATA / "beir-tiny", split="test", rerank=rerank)
+
+    alone, misled = evaluate(10, False), evaluate(10, True)
+    assert alone.config["reranker"] == "none" and misled.config["rerank_pool"] == 10
+    # the reranker puts the one vitamin abstract (relevant to no query) first everywhere
+    assert misled.ndcg_at_10 < alone.ndcg_at_10 and misled.mrr_at_10 <= 0.5
+    assert misled.recall_at_100 == alone.recall_at_100 == 1.0
+    # a pool of one chunk leaves nothing to reorder: the retriever's ranking
+    assert evaluate(1, True).ndcg_at_10 == alone.ndcg_at_10
+
+
+def test_retrieval_eval_with_the_cross_encoder(container):
+    from app.evaluation.retrieval_eval import run_retrieval_eval
+
+    report = run_retrieval_eval(container, DATA / "beir-tiny", split="test", rerank=True)
+    assert report.config["reranker"] == "cross-encoder"
+    assert report.ndcg_at_10 > 0.8 and report.recall_at_100 == 1.0
+
+
+def test_retrieval_eval_rerank_needs_a_reranker(tmp_path, real_embeddings):
+    from app.container import Container
+    from app.evaluation.retrieval_eval import run_retrieval_eval
+    from app.settings import Settings
+    from retrieval.errors import ConfigurationError
+
+    c = Container(
+        Settings(data_dir=tmp_path / "data", ingest_workers=0, reranker="none"),
+        embeddings=real_embeddings,
+    )
+    with pytest.raises(ConfigurationError, match="needs a reranker"):
+        run_retrieval_eval(c, DATA / "beir-tiny", split="test", rerank=True)
 
 
 def test_qa_eval_on_tiny_squad(container):

@@ -183,9 +183,10 @@ def test_passage_window_reads_the_sentences_around_the_question_words():
     assert window in text  # whole neighbouring sentences, in the text's order
     # one sentence longer than the window is cut at a word boundary
     long = "vacation " * 60
-    assert passage_window("vacation", long + ". Other text here.", 50).strip() == (
-        "vacation " * 5
-    ).strip()
+    assert (
+        passage_window("vacation", long + ". Other text here.", 50).strip()
+        == ("vacation " * 5).strip()
+    )
 
 
 def test_passage_setting_reaches_the_cross_encoder(tmp_path):

@@ -263,6 +263,8 @@ def run_qa_eval(
             "support_model",
             "reranker",
             "rerank_pool",
+            "rerank_retrieval_weight",
+            "rerank_passage_chars",
             "refuse_below",
             "refuse_below_relevance",
             "answer_max_sentences",

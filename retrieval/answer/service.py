@@ -110,7 +110,7 @@ class AnswerService:
 
         ranked = self.scorer.rank_for_question(question, docs) if docs else []
         if own:  # the topic found the sources; the sentence must answer the follow-up
-            ranked = [c for c in ranked if speaks_of(own, c.terms | c.context)]
+            ranked = self._answering_asked(asked, own, docs, ranked)
         t_support = time.perf_counter()
         text = ""
         live = self.provider.streams_live
@@ -154,6 +154,21 @@ class AnswerService:
             ),
         )
         yield Event("done", answer)
+
+    def _answering_asked(
+        self, asked: str, own: set[str], docs: list[Document], ranked: list[Candidate]
+    ) -> list[Candidate]:
+        """The sentences that answer the follow-up as it was asked: they speak of its own
+        terms, or, read against the asked words alone, pass the support gate (a follow-up
+        answered in other words than its own: "When was it founded?" → "established in
+        1850")."""
+        alone = {(c.source, c.start): c.score for c in self.scorer.rank_for_question(asked, docs)}
+        return [
+            c
+            for c in ranked
+            if speaks_of(own, c.terms | c.context)
+            or alone.get((c.source, c.start), 0.0) >= self.refuse_below
+        ]
 
     def _answerable(self, ranked: list[Candidate], fit: QuestionFit) -> bool:
         """The refusal gate: the sources support the question well enough (``refuse_below``),

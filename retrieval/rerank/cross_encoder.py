@@ -64,4 +64,8 @@ def _first_logit(logits, mask):
 
 @register_reranker("cross-encoder")
 def _from_config(config: RerankerConfig) -> CrossEncoderReranker:
-    return CrossEncoderReranker(model=config.model, passage_chars=config.passage_chars)
+    return CrossEncoderReranker(
+        model=config.model,
+        passage_chars=config.passage_chars,
+        retrieval_weight=config.retrieval_weight,
+    )

