@@ -112,6 +112,8 @@ def ingest(
         str(summary.chunks_written),
     )
     out.print(table)
+    if summary.sentences_embedded:
+        out.print(f"{summary.sentences_embedded} sentences embedded for answering")
     problems = [("failed", f) for f in summary.failed] + [("skipped", s) for s in summary.skipped]
     if problems:
         detail = Table(title="Files not ingested")

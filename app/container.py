@@ -10,6 +10,7 @@ from app.settings import Settings
 from app.writer_lock import WriterLock
 from ingest.chunking import ChunkingConfig
 from ingest.executors import Executor
+from ingest.executors.base import embed_texts
 from ingest.loaders.options import LoadOptions
 from ingest.pipeline import Ingestor
 from ingest.records import RecordStore
@@ -25,6 +26,7 @@ from retrieval.search.chroma_client import make_chroma_client
 from retrieval.search.chroma_store import ChromaChunkStore
 from retrieval.search.hybrid_retriever import HybridRetriever
 from retrieval.search.keyword_index import KeywordIndex
+from retrieval.search.sentence_vectors import SentenceVectors
 from retrieval.sqlite_db import writable
 
 
@@ -96,6 +98,21 @@ class Container:
         return KeywordIndex(self.settings.data_dir / "keyword")
 
     @cached_property
+    def sentence_vectors(self) -> SentenceVectors:
+        """The support model's vectors of the chunks' sentences, stored at ingest when
+        ``GROUNDWORK_SENTENCE_VECTORS=ingest`` (read by answers whenever present)."""
+        s = self.settings
+        model = s.support_model
+        if self._support_embeddings is not None:  # tests: name the injected model apart
+            given = self._support_embeddings
+            model = f"{type(given).__name__}:{getattr(given, 'model_name', '')}"
+
+        def embed(texts: list[str]):
+            return embed_texts(self.support_embeddings, texts)
+
+        return SentenceVectors(s.data_dir / "sentences", model, embed)
+
+    @cached_property
     def records(self) -> RecordStore:
         return RecordStore(self.settings.data_dir / "groundwork.sqlite3")
 
@@ -156,6 +173,8 @@ class Container:
                 max_frames=s.max_ocr_pages,
                 max_rows=s.max_rows,
             ),
+            sentence_vectors=self.sentence_vectors,
+            embed_sentences=s.sentence_vectors == "ingest",
         )
 
     def retriever(self, collection: str, **overrides) -> HybridRetriever:
@@ -177,7 +196,9 @@ class Container:
     def scorer(self) -> SupportScorer:
         # a reranker read the sources: their order counts when answer sentences are picked
         order_weight = 0.1 if self.settings.reranker != NONE else 0.0
-        return SupportScorer(self.support_embeddings, order_weight=order_weight)
+        return SupportScorer(
+            self.support_embeddings, order_weight=order_weight, stored=self.sentence_vectors
+        )
 
     @cached_property
     def verifier(self) -> CitationVerifier:

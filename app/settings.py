@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=60_000_000, ge=10_000)  # one image or frame
     max_unzipped_mb: int = Field(default=256, ge=1)  # DOCX, PPTX, XLSX, ODS, EPUB in all
     max_rows: int = Field(default=1_000_000, ge=1)  # spreadsheet and CSV rows per file
+    # when the support model embeds the chunks' sentences: while answering, or once at
+    # ingest (stored under <data>/sentences; answers then skip most of the support stage)
+    sentence_vectors: Literal["answer", "ingest"] = "answer"
 
     top_k: int = Field(default=5, ge=1, le=50)
     search_depth: int = Field(default=50, ge=1, le=1000)

@@ -13,6 +13,12 @@ random vectors, questions embedded by the real model). ``--data-dir`` and
 (one per line, or BEIR ``queries.jsonl``), for example the SciFact collection that
 ``groundwork eval retrieval`` builds:
 
+With ``--sentence-vectors`` each collection is profiled twice, each time by a fresh
+container: the sentences embedded while answering (the store ignored), then read from
+the sentence-vector store (``GROUNDWORK_SENTENCE_VECTORS=ingest``). A synthetic collection
+has no store: the sentences of the chunks each question retrieves are stored first, which
+is what ingest would have stored for them.
+
     python benchmarks/ask.py [--sizes 10000 50000] [--questions-count 150] [--reranker none]
     python benchmarks/ask.py --data-dir D --collection eval-scifact \\
         --questions ../shared/data/scifact/queries.jsonl
@@ -26,6 +32,7 @@ import os
 import random
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -44,6 +51,28 @@ def read_questions(path: Path, count: int) -> list[str]:
     if path.suffix == ".jsonl":
         lines = [json.loads(line)["text"] for line in lines]
     return lines[:count]
+
+
+def store_retrieved_sentences(container, collection: str, questions: list[str]) -> int:
+    """Store the sentences of every chunk the questions retrieve; returns how many."""
+    s = container.settings
+    chunks: dict[str, dict[str, object]] = {}
+    for q in questions:
+        for doc in container.retriever(collection, k=max(s.top_k, s.rerank_pool)).search(q):
+            chunks.setdefault(doc.metadata["document_id"], {})[doc.id] = doc
+    grouped = {doc_id: list(by_id.values()) for doc_id, by_id in chunks.items()}
+    return container.sentence_vectors.replace_documents(collection, grouped)
+
+
+def profile_both(make_container, collection: str, questions: list[str], label: str) -> None:
+    """Sentences embedded while answering, then read from the store."""
+    live = make_container()
+    live.scorer.stored = None
+    profile(live, collection, questions, f"{label}, sentences embedded while answering")
+    if not live.sentence_vectors.count(collection):
+        n = store_retrieved_sentences(live, collection, questions)
+        print(f"{'':>{len(label)}}  (stored {n} sentences of the retrieved chunks)")
+    profile(make_container(), collection, questions, f"{label}, sentence vectors read")
 
 
 def profile(container, collection: str, questions: list[str], label: str) -> None:
@@ -75,6 +104,9 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="profile a collection already ingested")
     parser.add_argument("--collection")
     parser.add_argument("--questions", type=Path, help="one question per line, or queries.jsonl")
+    parser.add_argument(
+        "--sentence-vectors", action="store_true", help="without and with stored sentences"
+    )
     args = parser.parse_args()
 
     from app.container import Container
@@ -87,7 +119,10 @@ def main() -> None:
             parser.error("--data-dir needs --collection and --questions")
         settings = Settings(data_dir=args.data_dir, **overrides)
         questions = read_questions(args.questions, args.questions_count)
-        profile(Container(settings), args.collection, questions, args.collection)
+        if args.sentence_vectors:
+            profile_both(lambda: Container(settings), args.collection, questions, args.collection)
+        else:
+            profile(Container(settings), args.collection, questions, args.collection)
         return
     rng = random.Random(5)
     questions = [sentence(rng).rstrip(".").lower() + "?" for _ in range(args.questions_count)]
@@ -97,7 +132,11 @@ def main() -> None:
         for size in args.sizes:
             name = f"bench-{size}"
             build(container, name, size, container.embeddings.dimension)
-            profile(container, name, questions, f"{size:>6} chunks")
+            if args.sentence_vectors:
+                fresh = partial(Container, settings, embeddings=container.embeddings)
+                profile_both(fresh, name, questions, f"{size:>6} chunks")
+            else:
+                profile(container, name, questions, f"{size:>6} chunks")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from retrieval.answer.injection import flag_injections  # noqa: E402
-from retrieval.answer.sentences import split_sentences  # noqa: E402
+from retrieval.sentences import split_sentences  # noqa: E402
 
 
 def flags(text: str) -> list[bool]:

@@ -30,6 +30,9 @@ from ingest.writing import IndexWriter
 from retrieval import metadata as md
 from retrieval.search.chroma_store import ChromaChunkStore
 from retrieval.search.keyword_index import KeywordIndex
+from retrieval.search.sentence_vectors import SentenceVectors
+
+_FILL_DOCUMENTS = 32  # documents whose sentences are embedded together when filling in
 
 __all__ = ["Ingestor", "IngestSummary", "document_id", "file_hash", "scan_folder"]
 
@@ -52,6 +55,8 @@ class Ingestor:
         max_chunks_per_file: int = 100_000,
         parser_memory_mb: int | None = 2048,
         load_options: LoadOptions | None = None,
+        sentence_vectors: SentenceVectors | None = None,
+        embed_sentences: bool = False,
     ) -> None:
         self.chunk_store = chunk_store
         self.keyword_index = keyword_index
@@ -64,6 +69,8 @@ class Ingestor:
         self.max_file_bytes = max_file_bytes
         self.max_chunks_per_file = max_chunks_per_file
         self.load_options = load_options or LoadOptions()
+        self.sentence_vectors = sentence_vectors
+        self.embed_sentences = embed_sentences
 
     @property
     def config_fingerprint(self) -> str:
@@ -73,7 +80,12 @@ class Ingestor:
     @property
     def writer(self) -> IndexWriter:
         return IndexWriter(
-            self.chunk_store, self.keyword_index, self.records, self.config_fingerprint
+            self.chunk_store,
+            self.keyword_index,
+            self.records,
+            self.config_fingerprint,
+            self.sentence_vectors,
+            self.embed_sentences,
         )
 
     def ingest_folder(
@@ -130,13 +142,18 @@ class Ingestor:
         for failure in plan.early_failures:
             writer.fail(collection, failure, summary)
 
-        progress.start(len(plan.work))
+        # documents indexed before sentence vectors were stored at ingest get them now
+        fill = writer.sentences_missing(collection, {w.task.document_id for w in plan.work})
+        progress.start(len(plan.work) + len(fill))
         try:
             # closed at once when the run stops early, so an executor can cancel its work
             with closing(self.executor.process(plan.work, self.chunk_store.embeddings)) as run:
                 for batch in run:
                     writer.write_or_settle(batch, collection, summary)
                     progress.advance(len(batch.done) + len(batch.failed), len(batch.chunks))
+            for i in range(0, len(fill), _FILL_DOCUMENTS):
+                part = fill[i : i + _FILL_DOCUMENTS]
+                progress.advance(len(part), writer.fill_sentences(collection, part, summary))
         finally:
             progress.finish()
 

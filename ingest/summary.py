@@ -17,6 +17,7 @@ class IngestSummary:
     skipped: list[dict[str, str]] = field(default_factory=list)
     chunks_written: int = 0
     chunks_embedded: int = 0
+    sentences_embedded: int = 0  # support-model vectors stored (GROUNDWORK_SENTENCE_VECTORS)
     seconds: float = 0.0
     files: int = 0
     documents: list[dict[str, Any]] = field(default_factory=list)

@@ -16,6 +16,7 @@ from ingest.summary import IngestSummary
 from retrieval.errors import ProviderUnavailableError, outage_reason, storage_full
 from retrieval.search.chroma_store import ChromaChunkStore
 from retrieval.search.keyword_index import KeywordIndex
+from retrieval.search.sentence_vectors import SentenceVectors
 
 log = logging.getLogger("groundwork.ingest")
 
@@ -27,11 +28,17 @@ class IndexWriter:
         keyword_index: KeywordIndex,
         records: RecordStore,
         fingerprint: str,
+        sentence_vectors: SentenceVectors | None = None,
+        embed_sentences: bool = False,
     ) -> None:
         self.chunk_store = chunk_store
         self.keyword_index = keyword_index
         self.records = records
         self.fingerprint = fingerprint
+        # the support model's vectors of each chunk's sentences: embedded here when
+        # ``embed_sentences``; otherwise only a replaced or deleted document's are removed
+        self.sentence_vectors = sentence_vectors
+        self.embed_sentences = embed_sentences and sentence_vectors is not None
 
     def write(self, batch: ProcessedBatch, collection: str, summary: IngestSummary) -> None:
         """Record the batch's failures, then write its documents (see the module)."""
@@ -63,6 +70,7 @@ class IndexWriter:
         self.keyword_index.replace_documents(
             collection, [p.result.task.document_id for p in batch.done], chunks
         )
+        self._write_sentences(batch, collection, summary)
         self._mark_ok(batch, collection, summary)
         summary.chunks_written += len(chunks)
 
@@ -101,6 +109,8 @@ class IndexWriter:
         if failure.has_record:
             self.chunk_store.delete_document(collection, failure.document_id)
             self.keyword_index.delete_document(collection, failure.document_id)
+            if self.sentence_vectors is not None:
+                self.sentence_vectors.delete_document(collection, failure.document_id)
         self.records.put(
             DocumentRecord(
                 collection=collection,
@@ -120,6 +130,8 @@ class IndexWriter:
         record = self.records.get(collection, document_id)
         self.chunk_store.delete_document(collection, document_id)
         self.keyword_index.delete_document(collection, document_id)
+        if self.sentence_vectors is not None:
+            self.sentence_vectors.delete_document(collection, document_id)
         self.records.delete(collection, document_id)
         return record is not None
 
@@ -127,7 +139,55 @@ class IndexWriter:
         if self.chunk_store.exists(collection):
             self.chunk_store.delete_collection(collection)
         self.keyword_index.drop_collection(collection)
+        if self.sentence_vectors is not None:
+            self.sentence_vectors.drop_collection(collection)
         self.records.delete_collection(collection)
+
+    def sentences_missing(self, collection: str, skip: set[str]) -> list[DocumentRecord]:
+        """Indexed documents (other than ``skip``) whose sentence vectors are not stored
+        for their current content: written before ``embed_sentences`` was turned on."""
+        if not self.embed_sentences:
+            return []
+        assert self.sentence_vectors is not None
+        covered = self.sentence_vectors.covered(collection)
+        return [
+            r
+            for r in self.records.list(collection)
+            if r.status == OK
+            and r.document_id not in skip
+            and (r.document_id not in covered or covered[r.document_id] != r.content_hash)
+        ]
+
+    def fill_sentences(
+        self, collection: str, records: list[DocumentRecord], summary: IngestSummary
+    ) -> int:
+        """Embed and store the sentences of already indexed documents; returns their
+        chunk count."""
+        assert self.sentence_vectors is not None
+        chunks = {
+            r.document_id: self.chunk_store.document_chunks(collection, r.document_id)
+            for r in records
+        }
+        summary.sentences_embedded += self.sentence_vectors.replace_documents(
+            collection, chunks, {r.document_id: r.content_hash for r in records}
+        )
+        return sum(len(c) for c in chunks.values())
+
+    def _write_sentences(
+        self, batch: ProcessedBatch, collection: str, summary: IngestSummary
+    ) -> None:
+        if self.sentence_vectors is None:
+            return
+        if not self.embed_sentences:  # the old content's vectors would only take space
+            for p in batch.done:
+                if p.item.has_record:
+                    self.sentence_vectors.delete_document(collection, p.result.task.document_id)
+            return
+        summary.sentences_embedded += self.sentence_vectors.replace_documents(
+            collection,
+            {p.result.task.document_id: p.result.chunks for p in batch.done},
+            {p.result.task.document_id: p.result.task.content_hash for p in batch.done},
+        )
 
     def _mark_pending(self, batch: ProcessedBatch, collection: str) -> None:
         # the old hash and config stay until the new chunks are in: a run killed now

@@ -19,8 +19,9 @@ def writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
-def connect(path: Path, schema: str) -> sqlite3.Connection:
-    """A connection in autocommit mode with write-ahead logging and ``schema`` applied.
+def connect(path: Path, schema: str, *, page_size: int | None = None) -> sqlite3.Connection:
+    """A connection in autocommit mode with write-ahead logging and ``schema`` applied;
+    ``page_size`` for a file made now (rows of kilobytes waste less of larger pages).
 
     In a read-only folder the file is opened ``immutable`` (SQLite then needs no journal
     or lock files); a file that was never written there opens as an empty in-memory copy
@@ -29,7 +30,10 @@ def connect(path: Path, schema: str) -> sqlite3.Connection:
     if not writable(path.parent):
         return _read_only(path, schema)
     path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    if new and page_size:
+        conn.execute(f"PRAGMA page_size={int(page_size)}")  # before WAL fixes it
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.executescript(schema)

@@ -21,6 +21,7 @@ class HashingEmbeddings(Embeddings):
         self.dimension = dim
         self.calls = 0
         self.texts_embedded = 0
+        self.seen: list[str] = []  # every text embedded, in order
 
     def _vector(self, text: str) -> np.ndarray:
         vec = np.zeros(self.dim, dtype=np.float32)
@@ -32,6 +33,7 @@ class HashingEmbeddings(Embeddings):
     def encode(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
         self.texts_embedded += len(texts)
+        self.seen.extend(texts)
         return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

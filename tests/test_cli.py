@@ -91,6 +91,28 @@ def test_ingest_ask_list_rm_round_trip(tmp_path):
     assert missing.returncode == 2 and "no document" in missing.stderr
 
 
+def test_sentence_vectors_stored_at_ingest_give_the_same_answers(tmp_path):
+    """GROUNDWORK_SENTENCE_VECTORS=ingest on a folder indexed before: the next ingest
+    embeds the sentences of the unchanged files, and answers read them (real model)."""
+    docs = copy_samples(tmp_path / "docs")
+    data = tmp_path / "data"
+    run(["ingest", str(docs), "-c", "company"], data)
+    questions = ["How many vacation days carry over?", "Who must approve fully remote work?"]
+
+    def answers():
+        out = []
+        for q in questions:
+            got = json.loads(run(["ask", q, "-c", "company", "--json"], data).stdout)
+            out.append((got["answer"], got["refused"], got["citations"]))
+        return out
+
+    before = answers()
+    human = run(["ingest", str(docs), "-c", "company"], data, GROUNDWORK_SENTENCE_VECTORS="ingest")
+    assert "sentences embedded for answering" in human.stdout
+    assert list((data / "sentences").glob("company.sqlite3"))
+    assert answers() == before
+
+
 def test_clear_errors_instead_of_tracebacks(tmp_path):
     data = tmp_path / "data"
     proc = run(["ask", "anything", "-c", "nothing-here"], data, check=False)

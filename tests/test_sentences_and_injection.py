@@ -1,7 +1,7 @@
 import pytest
 
 from retrieval.answer.injection import looks_like_injection
-from retrieval.answer.sentences import split_sentences
+from retrieval.sentences import split_sentences
 
 
 def test_sentence_offsets_point_into_the_text():

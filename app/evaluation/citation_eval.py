@@ -33,7 +33,7 @@ from app.evaluation.datasets import Squad, SquadQuestion, read_squad
 from app.evaluation.metrics import percentile
 from retrieval import metadata as md
 from retrieval.answer.citations import CitationVerifier
-from retrieval.answer.sentences import split_sentences
+from retrieval.sentences import split_sentences
 
 SHOULD_ACCEPT = ("supported", "short")
 SHOULD_REFUSE = ("other_answer", "swapped_value", "wrong_source", "filler")

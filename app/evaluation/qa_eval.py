@@ -31,7 +31,7 @@ from ingest.progress import IngestProgress, NoProgress
 from retrieval import metadata as md
 from retrieval.answer.condense import Turn
 from retrieval.answer.markers import MARKER
-from retrieval.answer.sentences import split_sentences
+from retrieval.sentences import split_sentences
 
 
 @dataclass

@@ -34,8 +34,8 @@ from retrieval.answer.claim_check import (
 )
 from retrieval.answer.markers import MARKER, ONLY_MARKERS, with_markers
 from retrieval.answer.schema import Citation
-from retrieval.answer.sentences import split_sentences
 from retrieval.answer.support import Candidate, SupportScorer
+from retrieval.sentences import split_sentences
 
 
 @dataclass

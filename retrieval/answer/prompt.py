@@ -10,7 +10,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from retrieval import metadata as md
 from retrieval.answer.injection import flag_injections
-from retrieval.answer.sentences import split_sentences
+from retrieval.sentences import split_sentences
 
 SYSTEM = (
     "You answer questions about a company's documents using only the numbered sources "

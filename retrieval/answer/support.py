@@ -6,7 +6,9 @@ whether the retrieved text can answer at all (refusal gate), and checking citati
 
 from __future__ import annotations
 
+import logging
 import math
+import sqlite3
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
@@ -16,10 +18,14 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from retrieval import metadata as md
 from retrieval.answer.answer_type import expected_type, offers
 from retrieval.answer.injection import flag_injections
-from retrieval.answer.sentences import split_sentences
+from retrieval.search.sentence_vectors import SentenceVectors
+from retrieval.sentences import split_sentences
 from retrieval.terms import content_terms
+
+log = logging.getLogger("groundwork.answer")
 
 
 @dataclass
@@ -62,6 +68,7 @@ class SupportScorer:
         type_weight: float = 0.08,
         context_discount: float = 0.8,
         min_words: int = 3,
+        stored: SentenceVectors | None = None,
     ) -> None:
         self.embeddings = embeddings
         self.lexical_weight = lexical_weight
@@ -71,6 +78,7 @@ class SupportScorer:
         self.type_weight = type_weight
         self.context_discount = context_discount
         self.min_words = min_words
+        self.stored = stored  # sentence vectors embedded at ingest, read before embedding
         self.cache_size = 4096
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
@@ -110,6 +118,27 @@ class SupportScorer:
                     self._cache.popitem(last=False)
         return np.stack([found[t] for t in texts])
 
+    def _load_stored(self, cands: list[Candidate], sources: Sequence[Document]) -> None:
+        """Put the stored vectors of sentences not in the cache into it."""
+        if self.stored is None:
+            return
+        wanted: dict[str, list[str]] = {}
+        with self._lock:
+            for c in cands:
+                collection = sources[c.source - 1].metadata.get(md.COLLECTION)
+                if collection and c.text not in self._cache:
+                    wanted.setdefault(collection, []).append(c.text)
+        for collection, texts in wanted.items():
+            try:
+                found = self.stored.lookup(collection, texts)
+            except (sqlite3.Error, ValueError):  # a damaged file: embed as without it
+                log.warning("stored sentence vectors of %r unreadable", collection, exc_info=True)
+                continue
+            with self._lock:
+                self._cache.update(found)
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+
     def rank_for_question(self, question: str, sources: Sequence[Document]) -> list[Candidate]:
         """Candidates scored as answers to ``question``, best first.
 
@@ -119,6 +148,7 @@ class SupportScorer:
         cands = self.candidates(sources)
         if not cands:
             return []
+        self._load_stored(cands, sources)
         q_terms = set(content_terms(question))
         df = Counter(t for c in cands for t in c.terms & q_terms)
         n = len(cands)

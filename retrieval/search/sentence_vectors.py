@@ -1,0 +1,208 @@
+"""Support-model vectors of the chunks' sentences, embedded once at ingest and kept on disk.
+
+Answering scores every sentence of the retrieved chunks against the question with the
+support model; embedding those sentences is most of that stage's time. With
+``GROUNDWORK_SENTENCE_VECTORS=ingest`` the writer embeds each chunk's sentences when the
+chunk is written, and answering reads their vectors here instead of embedding them.
+
+A vector is stored under a digest of the support model's name and the sentence's text, so
+a lookup can never return a vector for other text or another model: what is not found is
+embedded at answer time, as without the store. Which sentences a document holds is kept
+beside them, so that replacing or deleting a document removes the vectors only it used.
+One SQLite file per collection (``<data>/sentences/<collection>.sqlite3``); a vector is
+1.5 KB (384 float32 values, exact: answers are the same as when embedding them), kept in
+16 KB pages so that ten fit in one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from langchain_core.documents import Document
+
+from retrieval import metadata as md
+from retrieval.sentences import split_sentences
+from retrieval.sqlite_db import connect, transaction
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vectors (
+    id INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, vector BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS document_sentences (
+    document_id TEXT NOT NULL, digest BLOB NOT NULL, PRIMARY KEY (document_id, digest)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS document_sentences_digest ON document_sentences(digest);
+CREATE TABLE IF NOT EXISTS documents (document_id TEXT PRIMARY KEY, content_hash TEXT);
+"""
+
+MIN_WORDS = 3  # shorter sentences are never scored (``SupportScorer.min_words``)
+_LOOKUP_BATCH = 500  # digests per query, under SQLite's bound-parameter limit
+
+Embed = Callable[[list[str]], np.ndarray]
+
+
+def sentence_texts(chunks: Iterable[Document], min_words: int = MIN_WORDS) -> list[str]:
+    """The distinct sentences of ``chunks`` that answering would score, in order."""
+    seen: dict[str, None] = {}
+    for chunk in chunks:
+        for span in split_sentences(chunk.page_content):
+            if len(span.text.split()) >= min_words:
+                seen.setdefault(span.text, None)
+    return list(seen)
+
+
+class SentenceVectors:
+    """Per-collection files of sentence vectors under ``root``, for one support model.
+
+    Thread-safe (one connection per thread and collection). ``embed`` turns texts into
+    vectors (rows in order); it is needed only to write."""
+
+    def __init__(self, root: Path, model: str, embed: Embed | None = None) -> None:
+        self.root = Path(root)
+        self.model = model
+        self.embed = embed
+        self._local = threading.local()
+
+    # --- reading -------------------------------------------------------------------
+    def lookup(self, collection: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored unit vectors of those ``texts`` that have one."""
+        conn = self._conn(collection, create=False)
+        if conn is None or not texts:
+            return {}
+        by_digest = {self.digest(t): t for t in dict.fromkeys(texts)}
+        keys = list(by_digest)
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), _LOOKUP_BATCH):
+            part = keys[i : i + _LOOKUP_BATCH]
+            marks = ",".join("?" * len(part))
+            rows = conn.execute(
+                f"SELECT digest, vector FROM vectors WHERE digest IN ({marks})", part
+            ).fetchall()
+            for digest, blob in rows:
+                found[by_digest[bytes(digest)]] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def covered(self, collection: str) -> dict[str, str | None]:
+        """Document id → the content hash its sentences were stored for."""
+        conn = self._conn(collection, create=False)
+        if conn is None:
+            return {}
+        return dict(conn.execute("SELECT document_id, content_hash FROM documents").fetchall())
+
+    def count(self, collection: str) -> int:
+        conn = self._conn(collection, create=False)
+        return 0 if conn is None else conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
+
+    # --- writing -------------------------------------------------------------------
+    def replace_documents(
+        self,
+        collection: str,
+        chunks_by_document: Mapping[str, Sequence[Document]],
+        content_hashes: Mapping[str, str | None] | None = None,
+    ) -> int:
+        """Store the sentences of each document's chunks (embedding those not stored yet)
+        in place of what the documents held before. Returns how many were embedded."""
+        if self.embed is None:
+            raise RuntimeError("SentenceVectors needs an embed function to write")
+        conn = self._conn(collection)
+        assert conn is not None
+        wanted = {
+            doc_id: [(self.digest(t), t) for t in sentence_texts(chunks)]
+            for doc_id, chunks in chunks_by_document.items()
+        }
+        distinct = {d: t for pairs in wanted.values() for d, t in pairs}
+        have = set(self._existing(conn, list(distinct)))
+        missing = [(d, t) for d, t in distinct.items() if d not in have]
+        vectors = self._embed_unit([t for _, t in missing])
+        hashes = content_hashes or {}
+        with transaction(conn):
+            for doc_id in wanted:
+                self._forget(conn, doc_id)
+            conn.executemany(
+                "INSERT OR REPLACE INTO vectors (digest, vector) VALUES (?, ?)",
+                [(d, v.tobytes()) for (d, _), v in zip(missing, vectors, strict=True)],
+            )
+            for doc_id, pairs in wanted.items():
+                conn.executemany(
+                    "INSERT OR IGNORE INTO document_sentences (document_id, digest) VALUES (?, ?)",
+                    [(doc_id, d) for d, _ in pairs],
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO documents (document_id, content_hash) VALUES (?, ?)",
+                    (doc_id, hashes.get(doc_id)),
+                )
+        return len(missing)
+
+    def delete_document(self, collection: str, document_id: str) -> None:
+        """Forget a document and the vectors no other document uses. Missing is fine."""
+        conn = self._conn(collection, create=False)
+        if conn is None:
+            return
+        with transaction(conn):
+            self._forget(conn, document_id)
+
+    def drop_collection(self, collection: str) -> None:
+        conns = getattr(self._local, "conns", {})
+        conn = conns.pop(collection, None)
+        if conn is not None:
+            conn.close()
+        path = self._path(collection)
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            p.unlink(missing_ok=True)
+
+    # --- internals -----------------------------------------------------------------
+    def digest(self, text: str) -> bytes:
+        return hashlib.blake2b(f"{self.model}\0{text}".encode(), digest_size=16).digest()
+
+    def _embed_unit(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        arr = np.asarray(self.embed(texts), dtype=np.float32)  # type: ignore[misc]
+        arr /= np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
+        return arr
+
+    @staticmethod
+    def _existing(conn: sqlite3.Connection, digests: list[bytes]) -> list[bytes]:
+        out: list[bytes] = []
+        for i in range(0, len(digests), _LOOKUP_BATCH):
+            part = digests[i : i + _LOOKUP_BATCH]
+            marks = ",".join("?" * len(part))
+            rows = conn.execute(f"SELECT digest FROM vectors WHERE digest IN ({marks})", part)
+            out.extend(bytes(r[0]) for r in rows)
+        return out
+
+    @staticmethod
+    def _forget(conn: sqlite3.Connection, document_id: str) -> None:
+        conn.execute(
+            """DELETE FROM vectors WHERE digest IN (
+                   SELECT digest FROM document_sentences WHERE document_id = ?1
+                   EXCEPT
+                   SELECT digest FROM document_sentences WHERE document_id != ?1
+                       AND digest IN (
+                           SELECT digest FROM document_sentences WHERE document_id = ?1))""",
+            (document_id,),
+        )
+        conn.execute("DELETE FROM document_sentences WHERE document_id = ?", (document_id,))
+        conn.execute("DELETE FROM documents WHERE document_id = ?", (document_id,))
+
+    def _path(self, collection: str) -> Path:
+        md.validate_collection_name(collection)
+        return self.root / f"{collection}.sqlite3"
+
+    def _conn(self, collection: str, create: bool = True) -> sqlite3.Connection | None:
+        conns = getattr(self._local, "conns", None)
+        if conns is None:
+            conns = self._local.conns = {}
+        conn = conns.get(collection)
+        if conn is not None:
+            return conn
+        path = self._path(collection)
+        if not path.exists() and not create:
+            return None
+        conn = conns[collection] = connect(path, _SCHEMA, page_size=16384)
+        return conn
