@@ -62,7 +62,16 @@ def _line_blocks(text: str, base: int) -> list[tuple[int, int]]:
 
 
 def split_sentences(text: str) -> list[Span]:
-    """Sentences of ``text``, trimmed, in order, each with ``text[start:end] == span.text``."""
+    """Sentences of ``text``, trimmed, in order, each with ``text[start:end] == span.text``.
+
+    One answer splits the same retrieved chunks several times (support scores, the claim
+    check, the citations) and popular chunks come back in later answers; the segmenter
+    takes about 10 ms a chunk here, so recent results are kept."""
+    return list(_split(text))
+
+
+@lru_cache(maxsize=4096)
+def _split(text: str) -> tuple[Span, ...]:
     spans: list[Span] = []
     seg = _segmenter()
     para_start = 0
@@ -95,4 +104,4 @@ def split_sentences(text: str) -> list[Span]:
                     spans[-1] = Span(prev.start, e, text[prev.start : e])
                 else:
                     spans.append(Span(s, e, text[s:e]))
-    return spans
+    return tuple(spans)
