@@ -93,11 +93,13 @@ def gated_api(settings, root):
     """Its embedder lets four batches through (8 notes of 3 chunks, 2 notes a batch of at
     least 4 chunks), then waits until the test releases it."""
     from app.container import Container
-    from tests.fakes import GatedEmbeddings
+    from tests.fakes import GatedEmbeddings, HashingEmbeddings
 
     s = settings.model_copy(update={"ingest_root": root, "ingest_batch_chunks": 4})
     embeddings = GatedEmbeddings(open_batches=4)
-    container = Container(s, embeddings=embeddings)
+    # answers score sentences with their own model: the API's warm-up question, asked in
+    # the background once the job has written records, must not pass through the gate
+    container = Container(s, embeddings=embeddings, support_embeddings=HashingEmbeddings())
     with TestClient(create_app(container=container)) as client:
         client.container = container
         client.embeddings = embeddings
