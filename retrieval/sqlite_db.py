@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from retrieval.metadata import validate_collection_name
+
 
 def writable(folder: Path) -> bool:
     """Whether files can be made in ``folder`` (or, if it does not exist yet, its nearest
@@ -75,3 +77,40 @@ class SQLiteFile:
         if conn is None:
             conn = self._local.conn = connect(self.path, self.schema)
         return conn
+
+
+class CollectionFiles:
+    """One SQLite file with ``schema`` per collection under ``root``; each thread gets its
+    own connection to each file."""
+
+    def __init__(self, root: Path, schema: str, *, page_size: int | None = None) -> None:
+        self.root = Path(root)
+        self.schema = schema
+        self.page_size = page_size
+        self._local = threading.local()
+
+    def path(self, collection: str) -> Path:
+        validate_collection_name(collection)
+        return self.root / f"{collection}.sqlite3"
+
+    def conn(self, collection: str, create: bool = True) -> sqlite3.Connection | None:
+        """This thread's connection; None when the file does not exist and not ``create``."""
+        conns = getattr(self._local, "conns", None)
+        if conns is None:
+            conns = self._local.conns = {}
+        conn = conns.get(collection)
+        if conn is not None:
+            return conn
+        path = self.path(collection)
+        if not path.exists() and not create:
+            return None
+        conn = conns[collection] = connect(path, self.schema, page_size=self.page_size)
+        return conn
+
+    def drop(self, collection: str) -> None:
+        """Close this thread's connection and delete the file with its WAL and index."""
+        conn = getattr(self._local, "conns", {}).pop(collection, None)
+        if conn is not None:
+            conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.path(collection)) + suffix).unlink(missing_ok=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 from langchain_core.documents import Document
 
 from retrieval import metadata as md
-from retrieval.sqlite_db import connect, transaction
+from retrieval.sqlite_db import CollectionFiles, transaction
 from retrieval.terms import STOPWORDS, words
 
 _SCHEMA = """
@@ -52,25 +51,10 @@ class KeywordIndex:
         self.root = Path(root)
         self.body_weight = body_weight
         self.context_weight = context_weight
-        self._local = threading.local()
-
-    def _path(self, collection: str) -> Path:
-        md.validate_collection_name(collection)
-        return self.root / f"{collection}.sqlite3"
+        self._files = CollectionFiles(self.root, _SCHEMA)
 
     def _conn(self, collection: str, create: bool = True) -> sqlite3.Connection | None:
-        conns = getattr(self._local, "conns", None)
-        if conns is None:
-            conns = self._local.conns = {}
-        conn = conns.get(collection)
-        if conn is not None:
-            return conn
-        path = self._path(collection)
-        if not path.exists() and not create:
-            return None
-        conn = connect(path, _SCHEMA)
-        conns[collection] = conn
-        return conn
+        return self._files.conn(collection, create)
 
     def replace_documents(
         self, collection: str, document_ids: Iterable[str], chunks: Sequence[Document]
@@ -117,12 +101,7 @@ class KeywordIndex:
         self.replace_documents(collection, [document_id], [])
 
     def drop_collection(self, collection: str) -> None:
-        conns = getattr(self._local, "conns", {})
-        conn = conns.pop(collection, None)
-        if conn is not None:
-            conn.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(self._path(collection)) + suffix).unlink(missing_ok=True)
+        self._files.drop(collection)
 
     def count(self, collection: str) -> int:
         conn = self._conn(collection, create=False)

@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 from langchain_core.documents import Document
 
-from retrieval import metadata as md
 from retrieval.sentences import split_sentences
-from retrieval.sqlite_db import connect, transaction
+from retrieval.sqlite_db import CollectionFiles, transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vectors (
@@ -44,6 +42,17 @@ MIN_WORDS = 3  # shorter sentences are never scored (``SupportScorer.min_words``
 _LOOKUP_BATCH = 500  # digests per query, under SQLite's bound-parameter limit
 
 Embed = Callable[[list[str]], np.ndarray]
+
+
+def _vectors_of(conn: sqlite3.Connection, digests: list[bytes], columns: str) -> list[tuple]:
+    """``columns`` of the stored rows among ``digests``, queried in parts."""
+    rows: list[tuple] = []
+    for i in range(0, len(digests), _LOOKUP_BATCH):
+        part = digests[i : i + _LOOKUP_BATCH]
+        marks = ",".join("?" * len(part))
+        sql = f"SELECT {columns} FROM vectors WHERE digest IN ({marks})"
+        rows.extend(conn.execute(sql, part).fetchall())
+    return rows
 
 
 def sentence_texts(chunks: Iterable[Document], min_words: int = MIN_WORDS) -> list[str]:
@@ -66,7 +75,8 @@ class SentenceVectors:
         self.root = Path(root)
         self.model = model
         self.embed = embed
-        self._local = threading.local()
+        # rows of 1.5 KB: ten fit in a 16 KB page, two in the default 4 KB one
+        self._files = CollectionFiles(self.root, _SCHEMA, page_size=16384)
 
     # --- reading -------------------------------------------------------------------
     def lookup(self, collection: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
@@ -75,17 +85,8 @@ class SentenceVectors:
         if conn is None or not texts:
             return {}
         by_digest = {self.digest(t): t for t in dict.fromkeys(texts)}
-        keys = list(by_digest)
-        found: dict[str, np.ndarray] = {}
-        for i in range(0, len(keys), _LOOKUP_BATCH):
-            part = keys[i : i + _LOOKUP_BATCH]
-            marks = ",".join("?" * len(part))
-            rows = conn.execute(
-                f"SELECT digest, vector FROM vectors WHERE digest IN ({marks})", part
-            ).fetchall()
-            for digest, blob in rows:
-                found[by_digest[bytes(digest)]] = np.frombuffer(blob, dtype=np.float32)
-        return found
+        rows = _vectors_of(conn, list(by_digest), "digest, vector")
+        return {by_digest[bytes(d)]: np.frombuffer(blob, dtype=np.float32) for d, blob in rows}
 
     def covered(self, collection: str) -> dict[str, str | None]:
         """Document id → the content hash its sentences were stored for."""
@@ -116,7 +117,7 @@ class SentenceVectors:
             for doc_id, chunks in chunks_by_document.items()
         }
         distinct = {d: t for pairs in wanted.values() for d, t in pairs}
-        have = set(self._existing(conn, list(distinct)))
+        have = {bytes(d) for (d,) in _vectors_of(conn, list(distinct), "digest")}
         missing = [(d, t) for d, t in distinct.items() if d not in have]
         vectors = self._embed_unit([t for _, t in missing])
         hashes = content_hashes or {}
@@ -147,13 +148,7 @@ class SentenceVectors:
             self._forget(conn, document_id)
 
     def drop_collection(self, collection: str) -> None:
-        conns = getattr(self._local, "conns", {})
-        conn = conns.pop(collection, None)
-        if conn is not None:
-            conn.close()
-        path = self._path(collection)
-        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            p.unlink(missing_ok=True)
+        self._files.drop(collection)
 
     # --- internals -----------------------------------------------------------------
     def digest(self, text: str) -> bytes:
@@ -165,16 +160,6 @@ class SentenceVectors:
         arr = np.asarray(self.embed(texts), dtype=np.float32)  # type: ignore[misc]
         arr /= np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
         return arr
-
-    @staticmethod
-    def _existing(conn: sqlite3.Connection, digests: list[bytes]) -> list[bytes]:
-        out: list[bytes] = []
-        for i in range(0, len(digests), _LOOKUP_BATCH):
-            part = digests[i : i + _LOOKUP_BATCH]
-            marks = ",".join("?" * len(part))
-            rows = conn.execute(f"SELECT digest FROM vectors WHERE digest IN ({marks})", part)
-            out.extend(bytes(r[0]) for r in rows)
-        return out
 
     @staticmethod
     def _forget(conn: sqlite3.Connection, document_id: str) -> None:
@@ -190,19 +175,5 @@ class SentenceVectors:
         conn.execute("DELETE FROM document_sentences WHERE document_id = ?", (document_id,))
         conn.execute("DELETE FROM documents WHERE document_id = ?", (document_id,))
 
-    def _path(self, collection: str) -> Path:
-        md.validate_collection_name(collection)
-        return self.root / f"{collection}.sqlite3"
-
     def _conn(self, collection: str, create: bool = True) -> sqlite3.Connection | None:
-        conns = getattr(self._local, "conns", None)
-        if conns is None:
-            conns = self._local.conns = {}
-        conn = conns.get(collection)
-        if conn is not None:
-            return conn
-        path = self._path(collection)
-        if not path.exists() and not create:
-            return None
-        conn = conns[collection] = connect(path, _SCHEMA, page_size=16384)
-        return conn
+        return self._files.conn(collection, create)
