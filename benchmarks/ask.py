@@ -13,15 +13,15 @@ random vectors, questions embedded by the real model). ``--data-dir`` and
 (one per line, or BEIR ``queries.jsonl``), for example the SciFact collection that
 ``groundwork eval retrieval`` builds:
 
+    python benchmarks/ask.py [--sizes 10000 50000] [--questions-count 150] [--reranker none]
+    python benchmarks/ask.py --data-dir D --collection eval-scifact \\
+        --questions ../shared/data/scifact/queries.jsonl
+
 With ``--sentence-vectors`` each collection is profiled twice, each time by a fresh
 container: the sentences embedded while answering (the store ignored), then read from
 the sentence-vector store (``GROUNDWORK_SENTENCE_VECTORS=ingest``). A synthetic collection
 has no store: the sentences of the chunks each question retrieves are stored first, which
 is what ingest would have stored for them.
-
-    python benchmarks/ask.py [--sizes 10000 50000] [--questions-count 150] [--reranker none]
-    python benchmarks/ask.py --data-dir D --collection eval-scifact \\
-        --questions ../shared/data/scifact/queries.jsonl
 """
 
 from __future__ import annotations
