@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+
 from langchain_core.documents import Document
 
 from retrieval.search.keyword_index import KeywordIndex, fts_query
@@ -52,3 +54,34 @@ def test_filters_and_collections_are_separate(tmp_path):
     assert index.search("two", "canary", 5) == []
     # persisted on disk: a new instance sees the same data
     assert KeywordIndex(tmp_path).count("one") == 1
+
+
+def test_a_dropped_collection_is_not_read_by_any_thread_or_process(tmp_path):
+    """An API serves searches from a pool of threads, each with its own connection: after
+    a collection is deleted and made again, none of them may still find the old text."""
+    index = KeywordIndex(tmp_path)
+    index.replace_documents("col", ["d1"], [chunk("d1", 0, "alpha team payroll figures")])
+    found: dict[str, list[str]] = {}
+    opened, dropped = threading.Event(), threading.Event()
+
+    def long_lived_search_thread() -> None:
+        found["before"] = [d.id for d, _ in index.search("col", "payroll", 5)]
+        opened.set()
+        dropped.wait(10)
+        found["after"] = [d.id for d, _ in index.search("col", "payroll", 5)]
+
+    thread = threading.Thread(target=long_lived_search_thread)
+    thread.start()
+    opened.wait(10)
+    index.drop_collection("col")
+    index.replace_documents("col", ["d2"], [chunk("d2", 0, "beta team payroll rules")])
+    dropped.set()
+    thread.join(10)
+    assert found == {"before": ["d1:0"], "after": ["d2:0"]}
+
+    # another process (another KeywordIndex) drops and remakes it: this one follows
+    other = KeywordIndex(tmp_path)
+    other.drop_collection("col")
+    assert index.search("col", "payroll", 5) == []
+    other.replace_documents("col", ["d3"], [chunk("d3", 0, "gamma payroll")])
+    assert [d.id for d, _ in index.search("col", "payroll", 5)] == ["d3:0"]

@@ -130,6 +130,12 @@ def test_a_sentence_two_documents_share_stays_until_both_are_gone(tmp_path):
     assert SentenceVectors(tmp_path, "hashing").lookup("other", [shared]) == {}  # nor elsewhere
 
 
+def damage(path) -> None:
+    for p in path.parent.glob(path.name + "*"):
+        p.unlink()
+    path.write_bytes(b"not a database " * 100)
+
+
 def test_a_damaged_sentence_file_is_ignored_when_answering(tmp_path):
     docs = copy_samples(tmp_path / "docs")
     live = container(tmp_path / "live", "answer")
@@ -137,12 +143,47 @@ def test_a_damaged_sentence_file_is_ignored_when_answering(tmp_path):
     expected = answers(live)
     c = container(tmp_path / "stored", "ingest")
     c.ingestor.ingest_folder(docs, "company")
-    path = tmp_path / "stored" / "sentences" / "company.sqlite3"
-    for p in path.parent.glob("company.sqlite3*"):
-        p.unlink()
-    path.write_bytes(b"not a database " * 100)
+    damage(tmp_path / "stored" / "sentences" / "company.sqlite3")
     fresh = container(tmp_path / "stored", "ingest")  # a new process: no open connection
     assert answers(fresh) == expected
+
+
+def test_a_damaged_sentence_file_is_rebuilt_and_never_fails_an_ingest_or_a_delete(tmp_path):
+    docs = copy_samples(tmp_path / "docs")
+    data = tmp_path / "data"
+    path = data / "sentences" / "company.sqlite3"
+    expected = answers_after_ingest(container(tmp_path / "live", "answer"), docs)
+    container(data, "ingest").ingestor.ingest_folder(docs, "company")
+
+    damage(path)  # with the setting on: one file changes, the others are filled in again
+    (docs / "office-guide-lisbon.txt").write_text("The Lisbon office moved to Porto in 2027.")
+    c = container(data, "ingest")
+    summary = c.ingestor.ingest_folder(docs, "company")
+    assert failed(summary) == ["board-minutes-damaged.pdf"] and summary.updated == 1
+    assert summary.sentences_embedded == c.sentence_vectors.count("company") > 20
+    assert set(c.sentence_vectors.covered("company")) == {
+        r.document_id for r in c.records.list("company") if r.status == "ok"
+    }
+    record = c.records.find_by_source("company", "office-guide-lisbon.txt")
+    assert c.ingestor.delete_document("company", record.document_id)
+
+    damage(path)  # with the setting off: updates and deletes still go through
+    off = container(data, "answer")
+    (docs / "finance-faq.md").write_text("# Finance\n\nExpenses are paid within ten days.")
+    summary = off.ingestor.ingest_folder(docs, "company")
+    assert failed(summary) == ["board-minutes-damaged.pdf"] and summary.updated == 1
+    record = off.records.find_by_source("company", "finance-faq.md")
+    assert off.ingestor.delete_document("company", record.document_id)
+    assert answers(container(data, "answer"))[:2] == expected[:2]  # the handbook's answers
+
+
+def failed(summary) -> list[str]:
+    return sorted(f["source"] for f in summary.failed)
+
+
+def answers_after_ingest(c: Container, docs) -> list[tuple]:
+    c.ingestor.ingest_folder(docs, "company")
+    return answers(c)
 
 
 def test_an_unknown_mode_fails_at_start_up(tmp_path, monkeypatch):

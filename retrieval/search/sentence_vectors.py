@@ -12,20 +12,28 @@ beside them, so that replacing or deleting a document removes the vectors only i
 One SQLite file per collection (``<data>/sentences/<collection>.sqlite3``); a vector is
 1.5 KB (384 float32 values, exact: answers are the same as when embedding them), kept in
 16 KB pages so that ten fit in one.
+
+The store is a cache of what the chunks already hold: a damaged file is deleted when the
+writer next touches it and rebuilt as documents are written (the next ingest with the
+setting on fills in every unchanged document), so it never stops an ingest or a delete.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from langchain_core.documents import Document
 
 from retrieval.sentences import split_sentences
-from retrieval.sqlite_db import CollectionFiles, transaction
+from retrieval.sqlite_db import CollectionFiles, damaged, transaction
+
+log = logging.getLogger("groundwork.sentences")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vectors (
@@ -42,6 +50,7 @@ MIN_WORDS = 3  # shorter sentences are never scored (``SupportScorer.min_words``
 _LOOKUP_BATCH = 500  # digests per query, under SQLite's bound-parameter limit
 
 Embed = Callable[[list[str]], np.ndarray]
+T = TypeVar("T")
 
 
 def _vectors_of(conn: sqlite3.Connection, digests: list[bytes], columns: str) -> list[tuple]:
@@ -89,11 +98,17 @@ class SentenceVectors:
         return {by_digest[bytes(d)]: np.frombuffer(blob, dtype=np.float32) for d, blob in rows}
 
     def covered(self, collection: str) -> dict[str, str | None]:
-        """Document id → the content hash its sentences were stored for."""
-        conn = self._conn(collection, create=False)
-        if conn is None:
-            return {}
-        return dict(conn.execute("SELECT document_id, content_hash FROM documents").fetchall())
+        """Document id → the content hash its sentences were stored for (none when the
+        file was damaged: it is rebuilt)."""
+
+        def read() -> dict[str, str | None]:
+            conn = self._conn(collection, create=False)
+            if conn is None:
+                return {}
+            rows = conn.execute("SELECT document_id, content_hash FROM documents").fetchall()
+            return dict(rows)
+
+        return self._rebuilding(collection, read)
 
     def count(self, collection: str) -> int:
         conn = self._conn(collection, create=False)
@@ -110,6 +125,16 @@ class SentenceVectors:
         in place of what the documents held before. Returns how many were embedded."""
         if self.embed is None:
             raise RuntimeError("SentenceVectors needs an embed function to write")
+        return self._rebuilding(
+            collection, lambda: self._replace(collection, chunks_by_document, content_hashes)
+        )
+
+    def _replace(
+        self,
+        collection: str,
+        chunks_by_document: Mapping[str, Sequence[Document]],
+        content_hashes: Mapping[str, str | None] | None,
+    ) -> int:
         conn = self._conn(collection)
         assert conn is not None
         wanted = {
@@ -141,16 +166,36 @@ class SentenceVectors:
 
     def delete_document(self, collection: str, document_id: str) -> None:
         """Forget a document and the vectors no other document uses. Missing is fine."""
-        conn = self._conn(collection, create=False)
-        if conn is None:
-            return
-        with transaction(conn):
-            self._forget(conn, document_id)
+
+        def forget() -> None:
+            conn = self._conn(collection, create=False)
+            if conn is not None:
+                with transaction(conn):
+                    self._forget(conn, document_id)
+
+        self._rebuilding(collection, forget)
 
     def drop_collection(self, collection: str) -> None:
         self._files.drop(collection)
 
     # --- internals -----------------------------------------------------------------
+    def _rebuilding(self, collection: str, operation: Callable[[], T]) -> T:
+        """``operation``; if the file turns out damaged, delete it and run it again on a
+        new one (the vectors are a cache: the next ingest fills them in)."""
+        try:
+            return operation()
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            log.warning(
+                "the stored sentence vectors of %r are damaged (%s): the file is deleted "
+                "and rebuilt as documents are written",
+                collection,
+                exc,
+            )
+            self._files.drop(collection)
+            return operation()
+
     def digest(self, text: str) -> bytes:
         return hashlib.blake2b(f"{self.model}\0{text}".encode(), digest_size=16).digest()
 
