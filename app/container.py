@@ -128,23 +128,29 @@ class Container:
 
         from ingest.executors.ray_engine import Fixed, RayConfig, RayExecutor
 
+        device = "cuda" if s.ray_embed_gpus > 0 else s.embedding_device
         if self._embeddings is not None:
             factory = Fixed(self._embeddings)
         else:  # each actor builds the model itself, on a GPU when it is given one
-            device = "cuda" if s.ray_embed_gpus > 0 else s.embedding_device
             factory = partial(
                 make_embeddings,
                 s.embedding_model,
                 device=device,
                 batch_size=s.embedding_batch_size,
             )
+        sentence_factory = None
+        if s.sentence_vectors == "ingest":  # the actors embed the sentences as well
+            if self._support_embeddings is not None:
+                sentence_factory = Fixed(self._support_embeddings)
+            else:
+                sentence_factory = partial(make_embeddings, s.support_model, device=device)
         config = RayConfig(
             address=ray_address or s.ray_address,
             embed_actors=s.ray_embed_actors,
             embed_gpus=s.ray_embed_gpus,
             batch_chunks=s.ingest_batch_chunks,
         )
-        return RayExecutor(config, factory)
+        return RayExecutor(config, factory, sentence_embedder=sentence_factory)
 
     @cached_property
     def ingestor(self) -> Ingestor:

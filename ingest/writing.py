@@ -187,6 +187,7 @@ class IndexWriter:
             collection,
             {p.result.task.document_id: p.result.chunks for p in batch.done},
             {p.result.task.document_id: p.result.task.content_hash for p in batch.done},
+            embedded=batch.sentences,  # made by the executor (Ray actors), if it did
         )
 
     def _mark_pending(self, batch: ProcessedBatch, collection: str) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from langchain_core.documents import Document
 
+from retrieval.search.sentence_vectors import sentence_texts
 from tests import format_files as ff
 from tests.conftest import copy_samples
 from tests.fakes import CrashOnceEmbeddings, HashingEmbeddings, crash_parsing
@@ -31,12 +33,12 @@ def local_ray():
     ray.shutdown()
 
 
-def container(data: Path, engine: str, embeddings=None, **settings):
+def container(data: Path, engine: str, embeddings=None, support=None, **settings):
     from app.container import Container
     from app.settings import Settings
 
     s = Settings(data_dir=data, ingest_engine=engine, ingest_workers=2, **settings)
-    return Container(s, embeddings=embeddings or HashingEmbeddings())
+    return Container(s, embeddings=embeddings or HashingEmbeddings(), support_embeddings=support)
 
 
 def index(c, collection: str = "share") -> dict:
@@ -85,6 +87,29 @@ def test_ray_and_local_engines_build_the_same_index(local_ray, tmp_path):
         assert (s.updated, s.pruned) == (1, 1)
     assert same(index(local), index(remote))
     assert local.keyword_index.count("share") == remote.keyword_index.count("share")
+
+
+def test_the_actors_embed_the_sentences_when_they_are_stored_at_ingest(local_ray, tmp_path):
+    """With sentence vectors stored at ingest, the actors split and embed the sentences:
+    the writer stores them without embedding anything, and the store is the local one."""
+    docs = share(tmp_path / "docs")
+    stored = {}
+    for engine in ("local", "ray"):
+        support = HashingEmbeddings(name="support")
+        c = container(tmp_path / engine, engine, support=support, sentence_vectors="ingest")
+        summary = c.ingestor.ingest_folder(docs, "share")
+        assert summary.new == 8 and summary.sentences_embedded > 30
+        texts = [s for d in index(c).values() for s in sentence_texts([Document(d[0])])]
+        stored[engine] = c.sentence_vectors.lookup("share", texts)
+        assert len(stored[engine]) == len(set(texts)) == summary.sentences_embedded
+        if engine == "ray":  # this process embedded no sentence
+            assert support.texts_embedded == 0
+            again = c.ingestor.ingest_folder(docs, "share")
+            assert again.unchanged == 8 and again.sentences_embedded == 0
+        else:
+            assert support.texts_embedded == summary.sentences_embedded
+    assert stored["local"].keys() == stored["ray"].keys()
+    assert all(np.allclose(stored["local"][t], stored["ray"][t], atol=1e-6) for t in stored["ray"])
 
 
 def test_a_dead_embedding_actor_and_a_dead_parse_worker_lose_nothing(local_ray, tmp_path):

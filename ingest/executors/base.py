@@ -27,6 +27,9 @@ class ProcessedBatch:
     done: list[Processed] = field(default_factory=list)
     failed: list[Processed] = field(default_factory=list)
     vectors: Any = None
+    # document id -> sentence -> the support model's unit vector, when the executor
+    # embedded the sentences (``sentence_vectors.embed_sentences``); None: the writer does
+    sentences: dict[str, dict[str, Any]] | None = None
 
     @property
     def chunks(self) -> list[Document]:

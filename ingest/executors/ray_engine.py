@@ -11,6 +11,9 @@ stays the only writer of Chroma, the keyword index and the records.
   batches embedded at once, and parsed chunks wait for an actor only up to two batches:
   a job of any size holds a bounded part of the corpus in this process and the object
   store.
+- With a ``sentence_embedder`` (sentence vectors stored at ingest) the actors also split
+  the chunks into sentences and embed them with the support model, so that this process
+  only stores them: the work spreads over the cluster like the chunks' embedding.
 - Stopping the iteration (Ctrl-C, a cancelled job) cancels what is in flight, and a
   runtime started for the run is shut down, leaving no process behind.
 
@@ -33,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from ingest.chunking import embedding_text
@@ -40,6 +44,7 @@ from ingest.executors.base import Executor, Processed, ProcessedBatch, embed_tex
 from ingest.parsing import ParseResult, ParseTask, parse_file
 from ingest.planning import WorkItem
 from retrieval.processes import pid_alive
+from retrieval.search.sentence_vectors import embed_sentences
 
 RAY_MISSING = "the ray engine needs Ray: pip install -e '.[ray]'"
 CRASHED = (
@@ -104,16 +109,33 @@ def parse_shipped(
 
 
 class EmbedActor:
-    """Holds one embedding model, loaded once when the actor starts."""
+    """Holds one embedding model, loaded once when the actor starts; with
+    ``sentence_factory``, also the support model that embeds the chunks' sentences."""
 
-    def __init__(self, factory: Callable[[], Embeddings]) -> None:
+    def __init__(
+        self,
+        factory: Callable[[], Embeddings],
+        sentence_factory: Callable[[], Embeddings] | None = None,
+    ) -> None:
+        self.sentence_embeddings = sentence_factory() if sentence_factory else None
         self.embeddings = factory()
         warm = getattr(self.embeddings, "warm_up", None)
         if warm is not None:
             warm()
 
-    def embed(self, texts: list[str]) -> tuple[Any, str]:
-        return embed_texts(self.embeddings, texts), _node()
+    def embed(
+        self, texts: list[str], documents: dict[str, list[str]] | None = None
+    ) -> tuple[Any, dict | None, str]:
+        """The vectors of ``texts``; with a support model, also the sentences of
+        ``documents`` (document id -> chunk texts) with their vectors."""
+        sentences = None
+        if self.sentence_embeddings is not None and documents is not None:
+            model = self.sentence_embeddings
+            sentences = embed_sentences(
+                lambda batch: embed_texts(model, batch),
+                {d: [Document(page_content=t) for t in ts] for d, ts in documents.items()},
+            )
+        return embed_texts(self.embeddings, texts), sentences, _node()
 
 
 RUNTIME_DIR = Path(tempfile.gettempdir()) / "groundwork-ray"  # local runtimes' sessions
@@ -203,10 +225,14 @@ class RayExecutor(Executor):
         config: RayConfig | None = None,
         embedder: Callable[[], Embeddings] | None = None,
         parse: Callable[[ParseTask], ParseResult] = parse_file,
+        sentence_embedder: Callable[[], Embeddings] | None = None,
     ) -> None:
         self.config = config or RayConfig()
         self.embedder = embedder  # None: ship the embedder the pipeline passes
         self.parse = parse
+        # the support model: the actors embed the chunks' sentences too (sentence vectors
+        # stored at ingest), so the writer only stores them
+        self.sentence_embedder = sentence_embedder
         self.placement = Placement()
 
     def process(self, work: Sequence[WorkItem], embeddings: Embeddings) -> Iterator[ProcessedBatch]:
@@ -229,7 +255,9 @@ class RayExecutor(Executor):
             max_restarts=cfg.task_retries,
             max_task_retries=cfg.task_retries,
         )
-        actors = [actor_cls.remote(factory) for _ in range(cfg.embed_actors)]
+        actors = [
+            actor_cls.remote(factory, self.sentence_embedder) for _ in range(cfg.embed_actors)
+        ]
         queue = deque(work)
         parsing: dict[Any, WorkItem] = {}
         embedding: dict[Any, list[Processed]] = {}
@@ -253,7 +281,13 @@ class RayExecutor(Executor):
                 full = pending_chunks >= cfg.batch_chunks or (not queue and not parsing)
                 if pending and full and len(embedding) < max_batches:
                     texts = [embedding_text(c) for p in pending for c in p.result.chunks]
-                    ref = actors[turn % len(actors)].embed.remote(texts)
+                    documents = None
+                    if self.sentence_embedder is not None:
+                        documents = {
+                            p.result.task.document_id: [c.page_content for c in p.result.chunks]
+                            for p in pending
+                        }
+                    ref = actors[turn % len(actors)].embed.remote(texts, documents)
                     turn += 1
                     embedding[ref] = pending
                     pending, pending_chunks = [], 0
@@ -273,9 +307,8 @@ class RayExecutor(Executor):
                         pending_chunks += len(result.chunks)
                     continue
                 batch = ProcessedBatch(done=embedding.pop(ref))
-                vectors, node = ray.get(ref)
+                batch.vectors, batch.sentences, node = ray.get(ref)
                 self.placement.embed.add(node)
-                batch.vectors = vectors
                 yield batch
         finally:
             for ref in parsing:

@@ -74,6 +74,25 @@ def sentence_texts(chunks: Iterable[Document], min_words: int = MIN_WORDS) -> li
     return list(seen)
 
 
+def unit_rows(vectors) -> np.ndarray:
+    """``vectors`` as float32 rows of length one."""
+    arr = np.array(vectors, dtype=np.float32, copy=True, ndmin=2)
+    arr /= np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
+    return arr
+
+
+def embed_sentences(
+    embed: Embed, chunks_by_document: Mapping[str, Sequence[Document]]
+) -> dict[str, dict[str, np.ndarray]]:
+    """Each document's sentences (``sentence_texts``) with their unit vectors, every
+    distinct sentence embedded once: what an ingest executor computes beside the chunks'
+    vectors, so that the writer stores them without splitting or embedding anything."""
+    texts = {doc_id: sentence_texts(chunks) for doc_id, chunks in chunks_by_document.items()}
+    distinct = list(dict.fromkeys(t for ts in texts.values() for t in ts))
+    vectors = dict(zip(distinct, unit_rows(embed(distinct)), strict=True)) if distinct else {}
+    return {doc_id: {t: vectors[t] for t in ts} for doc_id, ts in texts.items()}
+
+
 class SentenceVectors:
     """Per-collection files of sentence vectors under ``root``, for one support model.
 
@@ -120,13 +139,19 @@ class SentenceVectors:
         collection: str,
         chunks_by_document: Mapping[str, Sequence[Document]],
         content_hashes: Mapping[str, str | None] | None = None,
+        embedded: Mapping[str, Mapping[str, np.ndarray]] | None = None,
     ) -> int:
         """Store the sentences of each document's chunks (embedding those not stored yet)
-        in place of what the documents held before. Returns how many were embedded."""
-        if self.embed is None:
+        in place of what the documents held before. Returns how many were stored anew.
+
+        ``embedded`` (from ``embed_sentences``) gives documents' sentences with their
+        vectors already made, for example by the actors of a Ray job: those are stored
+        as they are, without splitting or embedding here."""
+        if self.embed is None and not embedded:
             raise RuntimeError("SentenceVectors needs an embed function to write")
         return self._rebuilding(
-            collection, lambda: self._replace(collection, chunks_by_document, content_hashes)
+            collection,
+            lambda: self._replace(collection, chunks_by_document, content_hashes, embedded or {}),
         )
 
     def _replace(
@@ -134,24 +159,34 @@ class SentenceVectors:
         collection: str,
         chunks_by_document: Mapping[str, Sequence[Document]],
         content_hashes: Mapping[str, str | None] | None,
+        embedded: Mapping[str, Mapping[str, np.ndarray]],
     ) -> int:
         conn = self._conn(collection)
         assert conn is not None
         wanted = {
-            doc_id: [(self.digest(t), t) for t in sentence_texts(chunks)]
+            doc_id: [
+                (self.digest(t), t)
+                for t in (embedded[doc_id] if doc_id in embedded else sentence_texts(chunks))
+            ]
             for doc_id, chunks in chunks_by_document.items()
         }
+        made = {t: v for vectors in embedded.values() for t, v in vectors.items()}
         distinct = {d: t for pairs in wanted.values() for d, t in pairs}
         have = {bytes(d) for (d,) in _vectors_of(conn, list(distinct), "digest")}
         missing = [(d, t) for d, t in distinct.items() if d not in have]
-        vectors = self._embed_unit([t for _, t in missing])
+        to_embed = [t for _, t in missing if t not in made]
+        fresh = dict(zip(to_embed, self._embed_unit(to_embed), strict=True))
+        vectors = [made[t] if t in made else fresh[t] for _, t in missing]
         hashes = content_hashes or {}
         with transaction(conn):
             for doc_id in wanted:
                 self._forget(conn, doc_id)
             conn.executemany(
                 "INSERT OR REPLACE INTO vectors (digest, vector) VALUES (?, ?)",
-                [(d, v.tobytes()) for (d, _), v in zip(missing, vectors, strict=True)],
+                [
+                    (d, np.asarray(v, dtype=np.float32).tobytes())
+                    for (d, _), v in zip(missing, vectors, strict=True)
+                ],
             )
             for doc_id, pairs in wanted.items():
                 conn.executemany(
@@ -202,9 +237,7 @@ class SentenceVectors:
     def _embed_unit(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        arr = np.asarray(self.embed(texts), dtype=np.float32)  # type: ignore[misc]
-        arr /= np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
-        return arr
+        return unit_rows(self.embed(texts))  # type: ignore[misc]
 
     @staticmethod
     def _forget(conn: sqlite3.Connection, document_id: str) -> None:
