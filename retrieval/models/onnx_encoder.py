@@ -27,11 +27,12 @@ class OnnxEncoder:
     """Tokenise texts (or text pairs), run the model, return its first output.
 
     Inputs are sorted by length and batched, so short texts are not padded to long ones.
-    An input of several batches (ingest) is spread over ``parallel`` sessions of one
-    thread each, which run batches side by side: on two cores that encodes 1.18-1.21x
-    faster than one session whose two threads split every matrix product
-    (``benchmarks/ingest.py``, three runs). A single batch (a query, a rerank) runs on one session
-    with ``threads`` threads, the fastest for one answer.
+    An input of at least two batches per core (ingest) is spread over ``parallel``
+    sessions of one thread each, which run batches side by side: on two cores that
+    encodes 1.13-1.21x faster than one session whose two threads split every matrix
+    product (``benchmarks/ingest.py``, three runs). A smaller input (a query, the
+    rerank of one answer: 10 pairs in batches of 8) runs on one session with ``threads``
+    threads: split over one-thread sessions its batches would not balance (8 + 2 pairs).
     """
 
     def __init__(
@@ -118,7 +119,7 @@ class OnnxEncoder:
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         results: list[Any] = [None] * len(encodings)
 
-        if self.parallel > 1 and len(batches) > 1:
+        if self.parallel > 1 and len(batches) >= 2 * self.parallel:
             # longest first, each session taking the next batch when it is free: the
             # sessions finish together instead of one waiting for the other's tail
             queue = iter(reversed(batches))
