@@ -21,7 +21,7 @@ from langchain_core.embeddings import Embeddings
 from retrieval import metadata as md
 from retrieval.answer.answer_type import expected_type, offers
 from retrieval.answer.injection import flag_injections
-from retrieval.search.sentence_vectors import SentenceVectors
+from retrieval.search.sentence_vectors import SentenceVectors, unit_rows
 from retrieval.sentences import split_sentences
 from retrieval.terms import content_terms
 
@@ -109,8 +109,7 @@ class SupportScorer:
                     found[text] = self._cache[text]
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            arr = np.asarray(self.embeddings.embed_documents(missing), dtype=np.float32)
-            arr /= np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
+            arr = unit_rows(self.embeddings.embed_documents(missing))
             found.update(zip(missing, arr, strict=True))
             with self._lock:
                 self._cache.update(zip(missing, arr, strict=True))
