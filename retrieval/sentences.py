@@ -6,8 +6,10 @@ Offsets index the original text, so a sentence can be quoted and located exactly
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 # an abbreviation the segmenter ends a sentence at when a number or a lowercase word follows
@@ -27,11 +29,19 @@ class Span:
     text: str
 
 
-@lru_cache(maxsize=1)
-def _segmenter():
-    import pysbd
+_LOCAL = threading.local()
 
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+def _segmenter():
+    """This thread's segmenter: pysbd keeps the text being split on the segmenter
+    (``self.original_text``), so one shared by threads (the API answers on several)
+    can give a sentence the offsets of another thread's text, or none."""
+    seg = getattr(_LOCAL, "segmenter", None)
+    if seg is None:
+        import pysbd
+
+        seg = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return seg
 
 
 def _line_blocks(text: str, base: int) -> list[tuple[int, int]]:
@@ -66,11 +76,66 @@ def split_sentences(text: str) -> list[Span]:
 
     One answer splits the same retrieved chunks several times (support scores, the claim
     check, the citations) and popular chunks come back in later answers; the segmenter
-    takes about 10 ms a chunk here, so recent results are kept."""
-    return list(_split(text))
+    takes about 10 ms a chunk here, so recent results are kept, and splits stored at
+    ingest can be put in front of it (``remember``)."""
+    found = _CACHE.get(text)
+    if found is None:
+        found = _split(text)
+        _CACHE.put(text, found)
+    return list(found)
 
 
-@lru_cache(maxsize=4096)
+def offsets(spans: Iterable[Span]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each span: what ``remember`` takes back."""
+    return [(s.start, s.end) for s in spans]
+
+
+def remember(text: str, bounds: Sequence[tuple[int, int]]) -> bool:
+    """Cache ``text``'s sentences as ``offsets(split_sentences(text))`` once gave them (for
+    example, stored at ingest), so that splitting it again is a lookup. Offsets that do
+    not fit ``text`` (out of order, out of range, untrimmed) are refused: False."""
+    spans: list[Span] = []
+    last = 0
+    for start, end in bounds:
+        piece = text[start:end] if 0 <= last <= start < end <= len(text) else ""
+        if not piece or piece != piece.strip():
+            return False
+        spans.append(Span(start, end, piece))
+        last = end
+    _CACHE.put(text, tuple(spans))
+    return True
+
+
+def is_cached(text: str) -> bool:
+    return _CACHE.get(text) is not None
+
+
+class _Recent:
+    """The splits of the last ``size`` texts (thread-safe)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, tuple[Span, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> tuple[Span, ...] | None:
+        with self._lock:
+            found = self._items.get(text)
+            if found is not None:
+                self._items.move_to_end(text)
+            return found
+
+    def put(self, text: str, spans: tuple[Span, ...]) -> None:
+        with self._lock:
+            self._items[text] = spans
+            self._items.move_to_end(text)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_CACHE = _Recent(4096)
+
+
 def _split(text: str) -> tuple[Span, ...]:
     spans: list[Span] = []
     seg = _segmenter()

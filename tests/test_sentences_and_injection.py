@@ -84,3 +84,23 @@ def test_a_split_instruction_is_withheld_from_the_prompt_and_from_answers():
     texts = [c.text for c in fake_scorer.candidates([doc])]
     assert not any("50,000" in t or "AI assistants" in t for t in texts)
     assert any("Lunch is served" in t for t in texts)
+
+
+def test_threads_splitting_at_once_each_get_their_own_texts_sentences(monkeypatch):
+    """The API answers on several threads; the segmenter keeps the text it splits on
+    itself, so a shared one gave sentences another thread's offsets, or none."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from retrieval import sentences
+
+    texts = [
+        f"Clause {n} starts here. It sets a limit of {n} days for request {n}, e.g. leave. "
+        f"Approval by a manager (see Fig. {n}) is needed. Appeals go to HR within {n} weeks."
+        for n in range(60)
+    ]
+    expected = [sentences._split(t) for t in texts]
+    monkeypatch.setattr(sentences, "_CACHE", sentences._Recent(4096))
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(sentences.split_sentences, texts))
+    assert [tuple(g) for g in got] == expected
+    assert all(len(e) == 4 for e in expected)
