@@ -26,6 +26,7 @@ from retrieval.search.chroma_client import make_chroma_client
 from retrieval.search.chroma_store import ChromaChunkStore
 from retrieval.search.hybrid_retriever import HybridRetriever
 from retrieval.search.keyword_index import KeywordIndex
+from retrieval.search.sentence_rescoring import SentenceRescorer
 from retrieval.search.sentence_vectors import SentenceVectors
 from retrieval.sqlite_db import writable
 
@@ -193,10 +194,23 @@ class Container:
             depth=s.search_depth,
             fusion=s.fusion,
             dense_weight=s.dense_weight,
+            rescorer=self.rescorer,
         )
         params.update({k: v for k, v in overrides.items() if v is not None})
         self.chunk_store.collection(collection)  # clear error if missing or mismatched
         return HybridRetriever(**params)
+
+    @cached_property
+    def rescorer(self) -> SentenceRescorer | None:
+        s = self.settings
+        if s.sentence_search_weight == 0:
+            return None
+        return SentenceRescorer(
+            self.scorer.unit_vectors,
+            weight=s.sentence_search_weight,
+            pool=s.sentence_search_pool,
+            prime=self.sentence_vectors.prime_splits,
+        )
 
     @cached_property
     def scorer(self) -> SupportScorer:

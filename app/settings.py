@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # when the support model embeds the chunks' sentences: while answering, or once at
     # ingest (stored under <data>/sentences; answers then skip most of the support stage)
     sentence_vectors: Literal["answer", "ingest"] = "answer"
+    # hybrid search: this share of the best chunks' score is their closest sentence's
+    # similarity to the question (support model; needs sentence_vectors=ingest; 0: off)
+    sentence_search_weight: float = Field(default=0.0, ge=0.0, le=1.0)
+    sentence_search_pool: int = Field(default=30, ge=1, le=300)  # chunks it reads
 
     top_k: int = Field(default=5, ge=1, le=50)
     search_depth: int = Field(default=50, ge=1, le=1000)
@@ -131,6 +135,12 @@ class Settings(BaseSettings):
             raise ValueError(f"GROUNDWORK_API_KEYS_FILE {self.api_keys_file} is not a file")
         if self.ingest_root is not None and not self.ingest_root.is_dir():
             raise ValueError(f"GROUNDWORK_INGEST_ROOT {self.ingest_root} is not a folder")
+        if self.sentence_search_weight > 0 and self.sentence_vectors != "ingest":
+            raise ValueError(
+                "GROUNDWORK_SENTENCE_SEARCH_WEIGHT needs GROUNDWORK_SENTENCE_VECTORS=ingest: "
+                "without stored sentence vectors every search would embed the sentences of "
+                f"its first {self.sentence_search_pool} chunks"
+            )
         if self.llm == "openai" and not (self.llm_base_url and self.llm_model):
             raise ValueError(
                 "GROUNDWORK_LLM=openai needs GROUNDWORK_LLM_BASE_URL and GROUNDWORK_LLM_MODEL"

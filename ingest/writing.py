@@ -17,6 +17,7 @@ from retrieval.errors import ProviderUnavailableError, outage_reason, storage_fu
 from retrieval.search.chroma_store import ChromaChunkStore
 from retrieval.search.keyword_index import KeywordIndex
 from retrieval.search.sentence_vectors import SentenceVectors
+from retrieval.sentences import remember
 
 log = logging.getLogger("groundwork.ingest")
 
@@ -183,6 +184,8 @@ class IndexWriter:
                 if p.item.has_record:
                     self.sentence_vectors.delete_document(collection, p.result.task.document_id)
             return
+        for text, bounds in (batch.splits or {}).items():  # split by the executor
+            remember(text, bounds)
         summary.sentences_embedded += self.sentence_vectors.replace_documents(
             collection,
             {p.result.task.document_id: p.result.chunks for p in batch.done},

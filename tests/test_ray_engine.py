@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from langchain_core.documents import Document
 
+from retrieval import sentences
 from retrieval.search.sentence_vectors import sentence_texts
 from tests import format_files as ff
 from tests.conftest import copy_samples
@@ -89,16 +90,29 @@ def test_ray_and_local_engines_build_the_same_index(local_ray, tmp_path):
     assert local.keyword_index.count("share") == remote.keyword_index.count("share")
 
 
-def test_the_actors_embed_the_sentences_when_they_are_stored_at_ingest(local_ray, tmp_path):
+def test_the_actors_embed_the_sentences_when_they_are_stored_at_ingest(
+    local_ray, tmp_path, monkeypatch
+):
     """With sentence vectors stored at ingest, the actors split and embed the sentences:
-    the writer stores them without embedding anything, and the store is the local one."""
+    the writer stores them and the chunks' splits without splitting or embedding
+    anything, and the store is the local one."""
     docs = share(tmp_path / "docs")
     stored = {}
+    real_split = sentences._split
     for engine in ("local", "ray"):
         support = HashingEmbeddings(name="support")
         c = container(tmp_path / engine, engine, support=support, sentence_vectors="ingest")
+        split_calls: list[str] = []
+        monkeypatch.setattr(sentences, "_CACHE", sentences._Recent(4096))
+        monkeypatch.setattr(
+            sentences, "_split", lambda t, calls=split_calls: calls.append(t) or real_split(t)
+        )
         summary = c.ingestor.ingest_folder(docs, "share")
         assert summary.new == 8 and summary.sentences_embedded > 30
+        assert bool(split_calls) == (engine == "local")
+        chunk_texts = {d[0] for d in index(c).values()}
+        monkeypatch.setattr(sentences, "_CACHE", sentences._Recent(4096))
+        assert c.sentence_vectors.prime_splits("share", chunk_texts) == len(chunk_texts)
         texts = [s for d in index(c).values() for s in sentence_texts([Document(d[0])])]
         stored[engine] = c.sentence_vectors.lookup("share", texts)
         assert len(stored[engine]) == len(set(texts)) == summary.sentences_embedded

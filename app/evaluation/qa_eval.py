@@ -261,6 +261,7 @@ def run_qa_eval(
             container.settings,
             "embedding_model",
             "support_model",
+            "sentence_search_weight",
             "reranker",
             "rerank_pool",
             "rerank_retrieval_weight",

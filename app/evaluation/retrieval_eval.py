@@ -129,7 +129,13 @@ def run_retrieval_eval(
         latency_p50_ms=round(percentile(latencies, 50), 1),
         latency_p95_ms=round(percentile(latencies, 95), 1),
         config=configuration(
-            container.settings, "embedding_model", "fusion", "dense_weight", "chunk_size"
+            container.settings,
+            "embedding_model",
+            "fusion",
+            "dense_weight",
+            "chunk_size",
+            "sentence_search_weight",
+            "sentence_search_pool",
         )
         | (
             configuration(

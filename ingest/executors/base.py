@@ -30,6 +30,8 @@ class ProcessedBatch:
     # document id -> sentence -> the support model's unit vector, when the executor
     # embedded the sentences (``sentence_vectors.embed_sentences``); None: the writer does
     sentences: dict[str, dict[str, Any]] | None = None
+    # chunk text -> its sentences' (start, end), when the executor split them
+    splits: dict[str, list[tuple[int, int]]] | None = None
 
     @property
     def chunks(self) -> list[Document]:

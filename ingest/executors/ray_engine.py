@@ -45,6 +45,7 @@ from ingest.parsing import ParseResult, ParseTask, parse_file
 from ingest.planning import WorkItem
 from retrieval.processes import pid_alive
 from retrieval.search.sentence_vectors import embed_sentences
+from retrieval.sentences import offsets, split_sentences
 
 RAY_MISSING = "the ray engine needs Ray: pip install -e '.[ray]'"
 CRASHED = (
@@ -125,17 +126,19 @@ class EmbedActor:
 
     def embed(
         self, texts: list[str], documents: dict[str, list[str]] | None = None
-    ) -> tuple[Any, dict | None, str]:
+    ) -> tuple[Any, dict | None, dict | None, str]:
         """The vectors of ``texts``; with a support model, also the sentences of
-        ``documents`` (document id -> chunk texts) with their vectors."""
-        sentences = None
+        ``documents`` (document id -> chunk texts) with their vectors, and each chunk
+        text's sentence offsets (split here once, so the writer need not)."""
+        sentences = splits = None
         if self.sentence_embeddings is not None and documents is not None:
             model = self.sentence_embeddings
             sentences = embed_sentences(
                 lambda batch: embed_texts(model, batch),
                 {d: [Document(page_content=t) for t in ts] for d, ts in documents.items()},
             )
-        return embed_texts(self.embeddings, texts), sentences, _node()
+            splits = {t: offsets(split_sentences(t)) for ts in documents.values() for t in ts}
+        return embed_texts(self.embeddings, texts), sentences, splits, _node()
 
 
 RUNTIME_DIR = Path(tempfile.gettempdir()) / "groundwork-ray"  # local runtimes' sessions
@@ -307,7 +310,7 @@ class RayExecutor(Executor):
                         pending_chunks += len(result.chunks)
                     continue
                 batch = ProcessedBatch(done=embedding.pop(ref))
-                batch.vectors, batch.sentences, node = ray.get(ref)
+                batch.vectors, batch.sentences, batch.splits, node = ray.get(ref)
                 self.placement.embed.add(node)
                 yield batch
         finally:

@@ -117,6 +117,28 @@ class SupportScorer:
                     self._cache.popitem(last=False)
         return np.stack([found[t] for t in texts])
 
+    def unit_vectors(self, collection: str, texts: list[str]) -> np.ndarray:
+        """Unit vectors of ``texts`` (rows in order): from the cache, then the collection's
+        stored sentence vectors, the rest embedded. Hybrid search reads the retrieved
+        chunks' sentences this way, and answering finds them in the cache after."""
+        if self.stored is not None:
+            with self._lock:
+                missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+            self._read_stored({collection: missing} if missing else {})
+        return self._embed(texts)
+
+    def prime_splits(self, sources: Sequence[Document]) -> None:
+        """Read the sources' sentence splits stored at ingest into the split cache."""
+        if self.stored is None:
+            return
+        texts: dict[str, list[str]] = {}
+        for doc in sources:
+            collection = doc.metadata.get(md.COLLECTION)
+            if collection:
+                texts.setdefault(collection, []).append(doc.page_content)
+        for collection, chunk_texts in texts.items():
+            self.stored.prime_splits(collection, chunk_texts)
+
     def _load_stored(self, cands: list[Candidate], sources: Sequence[Document]) -> None:
         """Put the stored vectors of sentences not in the cache into it."""
         if self.stored is None:
@@ -127,6 +149,10 @@ class SupportScorer:
                 collection = sources[c.source - 1].metadata.get(md.COLLECTION)
                 if collection and c.text not in self._cache:
                     wanted.setdefault(collection, []).append(c.text)
+        self._read_stored(wanted)
+
+    def _read_stored(self, wanted: dict[str, list[str]]) -> None:
+        assert self.stored is not None
         for collection, texts in wanted.items():
             try:
                 found = self.stored.lookup(collection, texts)
@@ -144,6 +170,7 @@ class SupportScorer:
         ``score`` is the support used by the refusal gate. The order also credits the
         sources' order by ``order_weight`` / source number, for when a reranker that read
         the sources put them in that order."""
+        self.prime_splits(sources)
         cands = self.candidates(sources)
         if not cands:
             return []

@@ -13,6 +13,7 @@ from retrieval import metadata as md
 from retrieval.search.chroma_store import ChromaChunkStore
 from retrieval.search.fusion import convex_combination, reciprocal_rank_fusion
 from retrieval.search.keyword_index import KeywordIndex
+from retrieval.search.sentence_rescoring import SentenceRescorer
 
 SearchMode = Literal["hybrid", "dense", "keyword"]
 
@@ -55,6 +56,8 @@ class HybridRetriever(BaseRetriever):
     sources: list[str] | None = None
     document_ids: list[str] | None = None
     exclude_document_ids: list[str] | None = None
+    # hybrid mode: the support model's closest sentence blended into the best chunks' score
+    rescorer: SentenceRescorer | None = None
 
     def dense(self, query: str, depth: int) -> list[tuple[Document, float]]:
         vector = self.chunk_store.embeddings.embed_query(query)
@@ -97,6 +100,8 @@ class HybridRetriever(BaseRetriever):
             fused = reciprocal_rank_fusion(
                 lists, k=self.rrf_k, weights=[2 * self.dense_weight, 2 - 2 * self.dense_weight]
             )
+        if self.rescorer is not None and self.mode == "hybrid":
+            fused = self.rescorer.rescore(self.collection, query, fused, by_id)
         out = []
         for rank, (cid, score) in enumerate(fused[:k], start=1):
             doc = by_id[cid]
