@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     ocr_dpi: int = Field(default=150, ge=72, le=400)  # PDF pages are rendered at it for OCR
     max_ocr_pages: int = Field(default=500, ge=1)  # pages or frames OCR reads per file
     max_image_pixels: int = Field(default=60_000_000, ge=10_000)  # one image or frame
-    max_unzipped_mb: int = Field(default=256, ge=1)  # DOCX, PPTX, XLSX, ODS, EPUB in all
+    max_unzipped_mb: int = Field(default=256, ge=1)  # DOCX, PPTX, XLSX, ODS, ODT, ODP, EPUB in all
     max_rows: int = Field(default=1_000_000, ge=1)  # spreadsheet and CSV rows per file
     # when the support model embeds the chunks' sentences: while answering, or once at
     # ingest (stored under <data>/sentences; answers then skip most of the support stage)

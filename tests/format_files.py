@@ -249,3 +249,116 @@ def write_xls(path: Path, rows: list[list[str]], sheet: str = "Fleet") -> Path:
             ws.write(r, c, value)
     book.save(str(path))
     return path
+
+
+def write_odt(path: Path) -> Path:
+    """An OpenDocument text file as odfpy writes it: a title, headings, a table with a
+    header row, a list, a footnote, a tracked deletion and a table of contents."""
+    from odf import dc, text
+    from odf.namespaces import XMLNS
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableRow
+
+    doc = OpenDocumentText()
+    doc.meta.addElement(dc.Title(text="Travel Policy"))
+    toc = text.TableOfContent(name="Contents")
+    body = text.IndexBody()
+    body.addElement(text.P(text="Per diem .......... 1"))
+    toc.addElement(body)
+    doc.text.addElement(toc)
+    changes = text.TrackedChanges()
+    region = text.ChangedRegion(qattributes={(XMLNS, "id"): "ct1"})
+    deletion = text.Deletion()
+    deletion.addElement(text.P(text="The allowance in Lisbon is 200 EUR."))
+    region.addElement(deletion)
+    changes.addElement(region)
+    doc.text.addElement(changes)
+    doc.text.addElement(text.H(outlinelevel=1, text="Booking"))
+    para = text.P(text="Book trains for journeys under six hours.")
+    note = text.Note(id="n1", noteclass="footnote")
+    note.addElement(text.NoteCitation(text="1"))
+    note_body = text.NoteBody()
+    note_body.addElement(text.P(text="Night trains count as hotel nights."))
+    note.addElement(note_body)
+    para.addElement(note)
+    doc.text.addElement(para)
+    items = text.List()
+    for line in ("Economy class only.", "Receipts within 30 days."):
+        item = text.ListItem()
+        item.addElement(text.P(text=line))
+        items.addElement(item)
+    doc.text.addElement(items)
+    doc.text.addElement(text.H(outlinelevel=1, text="Per diem"))
+    doc.text.addElement(text.P(text="Daily allowances per city:"))
+    table = Table(name="Allowances")
+    table.addElement(TableColumn(numbercolumnsrepeated=2))
+    for cells in (("City", "Daily allowance"), ("Oslo", "95 EUR"), ("Lisbon", "60 EUR")):
+        row = TableRow()
+        for value in cells:
+            cell = TableCell()
+            cell.addElement(text.P(text=value))
+            row.addElement(cell)
+        table.addElement(row)
+    doc.text.addElement(table)
+    doc.save(str(path))
+    return path
+
+
+def write_odp(path: Path) -> Path:
+    """An OpenDocument presentation as odfpy writes it: two slides with titles, text boxes
+    placed out of document order, and speaker notes."""
+    from odf import dc, draw, presentation, style, text
+    from odf.namespaces import PRESENTATIONNS
+    from odf.opendocument import OpenDocumentPresentation
+
+    doc = OpenDocumentPresentation()
+    doc.meta.addElement(dc.Title(text="Fleet update"))
+    layout = style.PageLayout(name="Layout")
+    layout.addElement(style.PageLayoutProperties(pagewidth="28cm", pageheight="21cm"))
+    doc.automaticstyles.addElement(layout)
+    master = style.MasterPage(name="Master", pagelayoutname=layout)
+    doc.masterstyles.addElement(master)
+
+    def box(page, y: str, lines: list[str], cls: str = "outline") -> None:
+        frame = draw.Frame(width="24cm", height="3cm", x="2cm", y=y)
+        frame.setAttrNS(PRESENTATIONNS, "class", cls)
+        textbox = draw.TextBox()
+        for line in lines:
+            textbox.addElement(text.P(text=line))
+        frame.addElement(textbox)
+        page.addElement(frame)
+
+    first = draw.Page(name="p1", masterpagename=master)
+    box(first, "1cm", ["Fleet update 2026"], "title")
+    box(first, "5cm", ["Vans, chargers and routes"], "subtitle")
+    doc.presentation.addElement(first)
+    second = draw.Page(name="p2", masterpagename=master)
+    box(second, "12cm", ["Route planning moves to the new software in autumn."])
+    box(second, "1cm", ["Electric vans"], "title")
+    box(second, "5cm", ["The depot in Utrecht charges 12 vans overnight."])
+    notes = presentation.Notes()
+    box(notes, "15cm", ["The chargers were installed in May."], "notes")
+    second.addElement(notes)
+    doc.presentation.addElement(second)
+    doc.save(str(path))
+    return path
+
+
+def write_rtf(path: Path) -> Path:
+    """A Rich Text file as WordPad writes it: a font table, an info block with the title,
+    a picture (hex), cp1252 escapes and a Unicode escape."""
+    rtf = "\r\n".join(
+        [
+            r"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fnil\fcharset0 Calibri;}}",
+            r"{\colortbl ;\red255\green0\blue0;}",
+            r"{\info{\title Canteen rules}{\author Facilities}}",
+            r"\viewkind4\uc1\pard\sa200\sl276\slmult1\b\f0\fs28 Canteen rules\b0\fs22\par",
+            r"The canteen closes at 15:30 on Fridays.\par",
+            r"{\pict\pngblip\picw10\pich10 " + "89504e470d0a1a0a" * 64 + "}",
+            r"Coffee costs 1,20 \'80 in the caf\'e9; tea is free.\par",
+            r"Ask the chef (\u381?ofia Nowak) about allergens.\par",
+            "}",
+        ]
+    )
+    path.write_bytes(rtf.encode("ascii"))
+    return path

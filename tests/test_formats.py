@@ -138,6 +138,102 @@ def test_epub_chapters_are_sections_in_reading_order(tmp_path):
     assert "406 MHz" in doc.sections[1].text
 
 
+def test_opendocument_text_reads_like_word_without_deletions_or_contents(tmp_path):
+    doc = load(ff.write_odt(tmp_path / "travel.odt"))
+    assert doc.title == "Travel Policy"
+    assert [s.heading_path for s in doc.sections] == [["Booking"], ["Per diem"]]
+    booking, per_diem = (s.text.splitlines() for s in doc.sections)
+    assert booking == [
+        "Book trains for journeys under six hours.",
+        "Night trains count as hotel nights.",  # the footnote, after its paragraph
+        "Economy class only.",
+        "Receipts within 30 days.",
+    ]
+    assert per_diem[1:] == [
+        "City: Oslo; Daily allowance: 95 EUR.",
+        "City: Lisbon; Daily allowance: 60 EUR.",
+    ]
+    everything = " ".join(s.text for s in doc.sections)
+    assert "200 EUR" not in everything  # a tracked deletion
+    assert "...." not in everything  # the table of contents
+
+
+def test_opendocument_slides_read_top_to_bottom_with_notes(tmp_path):
+    path = ff.write_odp(tmp_path / "fleet.odp")
+    doc = load(path)
+    assert doc.title == "Fleet update" and doc.page_kind == "slide"
+    assert [(s.page, s.heading_path) for s in doc.sections] == [
+        (1, ["Fleet update 2026"]),
+        (2, ["Electric vans"]),
+    ]
+    assert doc.sections[1].text.splitlines() == [
+        "Electric vans",
+        "The depot in Utrecht charges 12 vans overnight.",
+        "Route planning moves to the new software in autumn.",
+        "Speaker notes: The chargers were installed in May.",
+    ]
+    meta = chunks(path)[-1].metadata
+    assert (meta[md.PAGE], meta[md.PAGE_KIND]) == (2, "slide")
+
+
+def test_rich_text_keeps_its_words_and_drops_its_pictures(tmp_path):
+    doc = load(ff.write_rtf(tmp_path / "canteen.rtf"))
+    assert doc.title == "Canteen rules"
+    assert doc.sections[0].text.splitlines() == [
+        "Canteen rules",
+        "The canteen closes at 15:30 on Fridays.",
+        "Coffee costs 1,20 € in the café; tea is free.",
+        "Ask the chef (Žofia Nowak) about allergens.",
+    ]
+
+
+def _rewrite_zip(src: Path, out: Path, replace: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, replace.get(item.filename, zin.read(item)))
+    return out
+
+
+def test_opendocument_files_that_cannot_be_read_fail_with_the_reason(tmp_path):
+    good = ff.write_odt(tmp_path / "travel.odt")
+    manifest = (
+        zipfile.ZipFile(good)
+        .read("META-INF/manifest.xml")
+        .replace(
+            b'manifest:full-path="content.xml"',
+            b'manifest:full-path="content.xml"><manifest:encryption-data '
+            b'manifest:checksum-type="SHA1/1K" manifest:checksum="x"/></manifest:file-entry>'
+            b'<manifest:file-entry manifest:media-type="text/xml" manifest:full-path="x.xml"',
+        )
+    )
+    locked = _rewrite_zip(good, tmp_path / "locked.odt", {"META-INF/manifest.xml": manifest})
+    assert "password-protected" in reason(locked)
+    sheet = ff.write_ods(tmp_path / "rooms.ods", [["Room", "Seats"], ["Tejo", "14"]])
+    renamed = tmp_path / "rooms.odt"
+    renamed.write_bytes(sheet.read_bytes())
+    assert "its package says application/vnd.oasis.opendocument.spreadsheet" in reason(renamed)
+    broken = _rewrite_zip(good, tmp_path / "broken.odt", {"content.xml": b"<office:doc"})
+    assert "its XML cannot be read" in reason(broken)
+    empty = _rewrite_zip(
+        ff.write_odp(tmp_path / "fleet.odp"),
+        tmp_path / "empty.odp",
+        {"content.xml": zipfile.ZipFile(sheet).read("content.xml")},
+    )
+    assert "holds no presentation body" in reason(empty)
+
+
+def test_rich_text_that_is_not_rtf_or_holds_no_text_fails_with_the_reason(tmp_path):
+    fake = tmp_path / "memo.rtf"
+    fake.write_bytes(b"%PDF-1.7 this is a PDF renamed")
+    assert "not a Rich Text file" in reason(fake)
+    picture = tmp_path / "logo.rtf"
+    picture.write_bytes(b"{\\rtf1\\ansi {\\pict\\pngblip " + b"89504e47" * 100 + b"}}")
+    assert "no text found" in reason(picture)
+    assert check_upload("memo.rtf", b"{\\rtf1\\ansi") is None
+    assert "does not match .rtf" in check_upload("memo.rtf", b"%PDF-1.7")
+    assert check_upload("travel.odt", b"PK\x03\x04") is None
+
+
 def test_legacy_and_unknown_types_name_what_to_convert_to():
     assert "save it as .docx" in check_upload("minutes.doc", b"\xd0\xcf\x11\xe0")
     assert "save it as .pptx" in check_upload("deck.ppt", b"\xd0\xcf\x11\xe0")
@@ -171,6 +267,8 @@ def _bomb(good: Path, out: Path, megabytes: int) -> Path:
         ("review.pptx", ff.write_pptx),
         ("headcount.xlsx", ff.write_xlsx),
         ("book.epub", ff.write_epub),
+        ("travel.odt", ff.write_odt),
+        ("fleet.odp", ff.write_odp),
     ],
 )
 def test_zip_bombs_are_rejected_from_the_directory_alone(tmp_path, name, writer):
@@ -217,7 +315,7 @@ def test_with_ocr_off_images_and_scans_fail_with_the_setting_named(tmp_path):
 
 
 def test_corrupt_office_files_fail_with_a_reason(tmp_path):
-    for name in ("deck.pptx", "sheet.xlsx", "book.epub", "sheet.ods"):
+    for name in ("deck.pptx", "sheet.xlsx", "book.epub", "sheet.ods", "memo.odt", "deck.odp"):
         path = tmp_path / name
         path.write_bytes(b"PK\x03\x04 not really a zip")
         assert "corrupt" in reason(path)

@@ -23,6 +23,9 @@ def share(tmp_path_factory):
     ff.write_epub(docs / "station-handbook.epub")
     ff.write_png(docs / "maintenance-notice.png")
     ff.write_mixed_pdf(docs / "plant-manual.pdf")
+    ff.write_odt(docs / "travel-policy.odt")
+    ff.write_odp(docs / "fleet-update.odp")
+    ff.write_rtf(docs / "canteen.rtf")
     ff.write_tiff(
         docs / "visitor-scans.tif",
         [
@@ -41,7 +44,7 @@ def ask(data, question: str) -> dict:
 
 def test_every_format_is_ingested_and_ocr_pages_are_counted(share):
     data, summary = share
-    assert summary["new"] == 8 and summary["failed"] == [] and summary["skipped"] == []
+    assert summary["new"] == 11 and summary["failed"] == [] and summary["skipped"] == []
     listing = json.loads(run(["docs", "list", "-c", "share", "--json"], data).stdout)
     ocr = {d["source"]: d["ocr_pages"] for d in listing["documents"]}
     assert ocr["plant-manual.pdf"] == 1 and ocr["visitor-scans.tif"] == 2
@@ -94,6 +97,21 @@ def test_every_format_is_ingested_and_ocr_pages_are_counted(share):
             None,
             "maintenance-notice.png (scanned)",
         ),
+        (
+            "What is the daily allowance in Lisbon?",
+            "60 EUR",
+            "travel-policy.odt",
+            None,
+            "travel-policy.odt",
+        ),
+        (
+            "How many vans does the Utrecht depot charge overnight?",
+            "12 vans",
+            "fleet-update.odp",
+            2,
+            "fleet-update.odp, slide 2",
+        ),
+        ("When does the canteen close on Fridays?", "15:30", "canteen.rtf", None, None),
         (
             "What is the gate code of the loading dock?",
             "4471",

@@ -12,8 +12,10 @@ from ingest.loaders import (  # noqa: F401  (registration)
     html,
     image,
     markdown,
+    opendocument,
     pdf,
     pptx,
+    rtf,
     spreadsheet,
     text,
 )

@@ -1,4 +1,4 @@
-"""The check every zip-based format (DOCX, PPTX, XLSX, ODS, EPUB) passes before it
+"""The check every zip-based format (DOCX, PPTX, XLSX, ODS, ODT, ODP, EPUB) passes before it
 is parsed: a zip bomb fails here in milliseconds instead of costing gigabytes in a parser.
 
 Only the central directory is read: entry count, total uncompressed size and the overall

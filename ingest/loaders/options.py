@@ -19,7 +19,7 @@ OcrMode = Literal["auto", "off", "force"]
 class LoadOptions:
     ocr: OcrMode = "auto"  # auto: pages and images without text; force: every page
     ocr_dpi: int = 150  # the resolution PDF pages are rendered at for OCR
-    max_unzipped_mb: int = 256  # a zip-based file (DOCX, PPTX, XLSX, ODS, EPUB) in all
+    max_unzipped_mb: int = 256  # a zip-based file (DOCX, PPTX, XLSX, ODS, ODT, ODP, EPUB) in all
     max_image_pixels: int = 60_000_000  # one image or frame (decompression-bomb guard)
     max_frames: int = 500  # pages rendered or frames read by OCR per file
     max_rows: int = 1_000_000  # spreadsheet and CSV rows per file
