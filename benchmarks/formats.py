@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-KINDS = ("pptx", "xlsx", "csv", "eml", "epub", "ocr")
+KINDS = ("pptx", "xlsx", "csv", "eml", "epub", "odt", "odp", "rtf", "msg", "ocr")
 
 
 def _make(kind: str, folder: Path, n: int) -> tuple[list[Path], str, int]:
@@ -44,6 +44,14 @@ def _make(kind: str, folder: Path, n: int) -> tuple[list[Path], str, int]:
     if kind == "epub":
         files = [ff.write_epub(folder / f"book{i}.epub") for i in range(50 * n)]
         return files, "chapters", 100 * n
+    if kind == "odt":
+        return [ff.write_odt(folder / f"policy{i}.odt") for i in range(50 * n)], "documents", 50 * n
+    if kind == "odp":
+        return [ff.write_odp(folder / f"deck{i}.odp") for i in range(50 * n)], "slides", 100 * n
+    if kind == "rtf":
+        return [ff.write_rtf(folder / f"memo{i}.rtf") for i in range(50 * n)], "documents", 50 * n
+    if kind == "msg":
+        return [ff.write_msg(folder / f"mail{i}.msg") for i in range(50 * n)], "mails", 50 * n
     if kind == "ocr":
         lines = ff.SCAN_LINES * 8  # a page of 24 lines
         files = [ff.write_tiff(folder / f"scan{i}.tif", [lines]) for i in range(4 * n)]
@@ -114,10 +122,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1, help="multiply the file counts")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="gw-formats-") as tmp:
-        for kind in KINDS:
+        for kind in args.kinds:
             rows.append(measure(kind, Path(tmp), args.scale))
             if not args.json:
                 r = rows[-1]
@@ -126,10 +135,12 @@ def main() -> None:
                     f"{r['per_s']:>9.1f}/s  peak {r['peak_mb']} MB",
                     flush=True,
                 )
-        parallel = ocr_parallel(Path(tmp), args.scale)
+        parallel = ocr_parallel(Path(tmp), args.scale) if "ocr" in args.kinds else {}
     cpus = os.cpu_count()
     if args.json:
         print(json.dumps({"formats": rows, "ocr": parallel, "cpus": cpus}, indent=2))
+        return
+    if not parallel:
         return
     one, two = parallel["1_workers_pages_per_s"], parallel["2_workers_pages_per_s"]
     print(f"OCR with 1 / 2 parser processes ({cpus} cores): {one} / {two} pages/s")

@@ -362,3 +362,74 @@ def write_rtf(path: Path) -> Path:
     )
     path.write_bytes(rtf.encode("ascii"))
     return path
+
+
+def write_msg(
+    path: Path,
+    *,
+    html: bool = False,
+    attachments: tuple[tuple[str, bytes], ...] = (
+        ("shuttle.txt", b"Shuttle buses to the P2 lot run every 15 minutes.\n"),
+    ),
+) -> Path:
+    """An Outlook message as Outlook stores it: an OLE compound file of MAPI property
+    streams (written with extract-msg's ``OleWriter``), sent 2 March 2026 09:15 UTC, with
+    a text body (or only an HTML body) and attachments."""
+    import struct
+    from datetime import UTC, datetime
+
+    from extract_msg.ole_writer import OleWriter
+
+    def fixed(tag: int, kind: int, value: int) -> bytes:
+        return struct.pack("<HHIq", kind, tag, 6, value)
+
+    def variable(tag: int, kind: int, size: int) -> bytes:
+        return struct.pack("<HHIII", kind, tag, 6, size, 0)
+
+    body = (
+        "Dear all,\r\n\r\nThe parking garage closes for repairs from 3 to 7 March.\r\n"
+        "Please park in the P2 lot.\r\n\r\nFacilities"
+    )
+    strings = {
+        0x001A: "IPM.Note",
+        0x0037: "Parking garage closure",
+        0x0C1A: "Facilities",
+        0x0C1F: "facilities@example.com",
+        0x0E04: "All staff",
+    }
+    writer = OleWriter()
+    props = []
+    if not html:
+        strings[0x1000] = body
+    for tag, value in strings.items():
+        data = value.encode("utf-16-le")
+        writer.addEntry(f"__substg1.0_{tag:04X}001F", data)
+        props.append(variable(tag, 0x001F, len(data) + 2))
+    if html:
+        page = "".join(f"<p>{line}</p>" for line in body.split("\r\n") if line)
+        data = f"<html><body>{page}</body></html>".encode()
+        writer.addEntry("__substg1.0_10130102", data)
+        props.append(variable(0x1013, 0x0102, len(data)))
+    sent = datetime(2026, 3, 2, 9, 15, tzinfo=UTC)
+    filetime = int((sent - datetime(1601, 1, 1, tzinfo=UTC)).total_seconds() * 10**7)
+    props.append(fixed(0x0039, 0x0040, filetime))
+    header = b"\x00" * 8 + struct.pack("<IIII", 0, len(attachments), 0, len(attachments))
+    writer.addEntry("__properties_version1.0", header + b"\x00" * 8 + b"".join(props))
+    writer.addEntry("__nameid_version1.0", storage=True)
+    for stream in ("00020102", "00030102", "00040102"):
+        writer.addEntry(f"__nameid_version1.0/__substg1.0_{stream}", b"")
+    for i, (name, data) in enumerate(attachments):
+        base = f"__attach_version1.0_#{i:08X}"
+        writer.addEntry(base, storage=True)
+        encoded = name.encode("utf-16-le")
+        writer.addEntry(f"{base}/__substg1.0_3707001F", encoded)
+        writer.addEntry(f"{base}/__substg1.0_37010102", data)
+        writer.addEntry(
+            f"{base}/__properties_version1.0",
+            b"\x00" * 8
+            + fixed(0x3705, 0x0003, 1)  # attached by value
+            + variable(0x3707, 0x001F, len(encoded) + 2)
+            + variable(0x3701, 0x0102, len(data)),
+        )
+    writer.write(str(path))
+    return path

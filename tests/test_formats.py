@@ -234,6 +234,49 @@ def test_rich_text_that_is_not_rtf_or_holds_no_text_fails_with_the_reason(tmp_pa
     assert check_upload("travel.odt", b"PK\x03\x04") is None
 
 
+def test_outlook_messages_read_like_eml_with_their_attachments(tmp_path):
+    doc = load(ff.write_msg(tmp_path / "garage.msg"))
+    assert doc.title == "Parking garage closure"
+    header, body, attachment = doc.sections
+    assert header.text.splitlines() == [
+        "From: Facilities",
+        "To: All staff",
+        "Date: Mon, 02 Mar 2026 09:15:00 +0000",
+        "Subject: Parking garage closure",
+        "Attachments: shuttle.txt",
+    ]
+    assert "closes for repairs from 3 to 7 March" in body.text and not body.part
+    assert attachment.part == "shuttle.txt" and "every 15 minutes" in attachment.text
+    sources = {c.metadata[md.SOURCE] for c in chunks(tmp_path / "garage.msg")}
+    assert sources == {"garage.msg", "garage.msg/shuttle.txt"}
+
+
+def test_an_html_only_outlook_message_is_read_and_unreadable_attachments_named(tmp_path):
+    path = ff.write_msg(
+        tmp_path / "garage.msg",
+        html=True,
+        attachments=(("tool.exe", b"MZ"), ("broken.pdf", b"%PDF-1.4 broken")),
+    )
+    header, body = load(path).sections
+    assert header.text.splitlines()[-1] == "Attachments: tool.exe, broken.pdf"
+    assert "Please park in the P2 lot." in body.text and "<p>" not in body.text
+
+
+def test_outlook_files_that_are_not_messages_fail_with_the_reason(tmp_path):
+    renamed = tmp_path / "renamed.msg"
+    renamed.write_bytes(b"%PDF-1.7 a PDF renamed")
+    assert "no OLE header" in reason(renamed)
+    workbook = ff.write_xls(tmp_path / "fleet.xls", [["Van", "Seats"], ["V1", "3"]])
+    other = tmp_path / "fleet.msg"
+    other.write_bytes(workbook.read_bytes())
+    assert "not a message" in reason(other)
+    truncated = tmp_path / "truncated.msg"
+    truncated.write_bytes(ff.write_msg(tmp_path / "whole.msg").read_bytes()[:1500])
+    assert "corrupt" in reason(truncated)
+    assert check_upload("garage.msg", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") is None
+    assert "does not match .msg" in check_upload("garage.msg", b"From: someone")
+
+
 def test_legacy_and_unknown_types_name_what_to_convert_to():
     assert "save it as .docx" in check_upload("minutes.doc", b"\xd0\xcf\x11\xe0")
     assert "save it as .pptx" in check_upload("deck.ppt", b"\xd0\xcf\x11\xe0")

@@ -26,6 +26,7 @@ def share(tmp_path_factory):
     ff.write_odt(docs / "travel-policy.odt")
     ff.write_odp(docs / "fleet-update.odp")
     ff.write_rtf(docs / "canteen.rtf")
+    ff.write_msg(docs / "garage-closure.msg")
     ff.write_tiff(
         docs / "visitor-scans.tif",
         [
@@ -44,7 +45,7 @@ def ask(data, question: str) -> dict:
 
 def test_every_format_is_ingested_and_ocr_pages_are_counted(share):
     data, summary = share
-    assert summary["new"] == 11 and summary["failed"] == [] and summary["skipped"] == []
+    assert summary["new"] == 12 and summary["failed"] == [] and summary["skipped"] == []
     listing = json.loads(run(["docs", "list", "-c", "share", "--json"], data).stdout)
     ocr = {d["source"]: d["ocr_pages"] for d in listing["documents"]}
     assert ocr["plant-manual.pdf"] == 1 and ocr["visitor-scans.tif"] == 2
@@ -112,6 +113,13 @@ def test_every_format_is_ingested_and_ocr_pages_are_counted(share):
             "fleet-update.odp, slide 2",
         ),
         ("When does the canteen close on Fridays?", "15:30", "canteen.rtf", None, None),
+        (
+            "When is the parking garage closed for repairs?",
+            "3 to 7 March",
+            "garage-closure.msg",
+            None,
+            None,
+        ),
         (
             "What is the gate code of the loading dock?",
             "4471",

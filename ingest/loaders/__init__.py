@@ -13,6 +13,7 @@ from ingest.loaders import (  # noqa: F401  (registration)
     image,
     markdown,
     opendocument,
+    outlook,
     pdf,
     pptx,
     rtf,

@@ -103,7 +103,6 @@ LEGACY_FORMATS = {
     ".doc": "a legacy Word 97-2003 file (.doc): save it as .docx or PDF",
     ".ppt": "a legacy PowerPoint 97-2003 file (.ppt): save it as .pptx or PDF",
     ".pps": "a legacy PowerPoint 97-2003 show (.pps): save it as .pptx or PDF",
-    ".msg": "an Outlook message (.msg): save it as .eml (File > Save As) or PDF",
     ".pages": "an Apple Pages file: export it as .docx or PDF",
     ".key": "an Apple Keynote file: export it as .pptx or PDF",
     ".numbers": "an Apple Numbers file: export it as .xlsx or CSV",
