@@ -179,6 +179,7 @@ class Container:
                 max_image_pixels=s.max_image_pixels,
                 max_frames=s.max_ocr_pages,
                 max_rows=s.max_rows,
+                pdf_tables=s.pdf_tables,
             ),
             sentence_vectors=self.sentence_vectors,
             embed_sentences=s.sentence_vectors == "ingest",

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=60_000_000, ge=10_000)  # one image or frame
     max_unzipped_mb: int = Field(default=256, ge=1)  # DOCX, PPTX, XLSX, ODS, ODT, ODP, EPUB in all
     max_rows: int = Field(default=1_000_000, ge=1)  # spreadsheet and CSV rows per file
+    pdf_tables: bool = True  # ruled tables on PDF pages read as "Header: value" rows
     # when the support model embeds the chunks' sentences: while answering, or once at
     # ingest (stored under <data>/sentences; answers then skip most of the support stage)
     sentence_vectors: Literal["answer", "ingest"] = "answer"

@@ -24,7 +24,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-KINDS = ("pptx", "xlsx", "csv", "eml", "epub", "odt", "odp", "rtf", "msg", "ocr")
+KINDS = (
+    "pptx",
+    "xlsx",
+    "csv",
+    "eml",
+    "epub",
+    "odt",
+    "odp",
+    "rtf",
+    "msg",
+    "pdf-tables",
+    "pdf-tables-off",
+    "ocr",
+)
 
 
 def _make(kind: str, folder: Path, n: int) -> tuple[list[Path], str, int]:
@@ -52,6 +65,9 @@ def _make(kind: str, folder: Path, n: int) -> tuple[list[Path], str, int]:
         return [ff.write_rtf(folder / f"memo{i}.rtf") for i in range(50 * n)], "documents", 50 * n
     if kind == "msg":
         return [ff.write_msg(folder / f"mail{i}.msg") for i in range(50 * n)], "mails", 50 * n
+    if kind.startswith("pdf-tables"):  # a 2-page report whose ruled table spans both
+        files = [ff.write_table_pdf(folder / f"report{i}.pdf") for i in range(20 * n)]
+        return files, "PDF pages", 40 * n
     if kind == "ocr":
         lines = ff.SCAN_LINES * 8  # a page of 24 lines
         files = [ff.write_tiff(folder / f"scan{i}.tif", [lines]) for i in range(4 * n)]
@@ -59,21 +75,26 @@ def _make(kind: str, folder: Path, n: int) -> tuple[list[Path], str, int]:
     raise ValueError(kind)
 
 
-def _parse(path: str):
+def _parse(path: str, options):
     from ingest.chunking import ChunkingConfig
     from ingest.parsing import ParseTask, parse_file
 
     result = parse_file(
-        ParseTask(path, Path(path).name, "d", "bench", "", 0, ChunkingConfig(), 600)
+        ParseTask(
+            path, Path(path).name, "d", "bench", "", 0, ChunkingConfig(), 600, options=options
+        )
     )
     if result.error:
         raise SystemExit(f"{path}: {result.error}")
     return result
 
 
-def _worker(files: list[str], queue) -> None:
+def _worker(files: list[str], kind: str, queue) -> None:
+    from ingest.loaders.options import LoadOptions
+
+    options = LoadOptions(pdf_tables=not kind.endswith("-off"))
     t0 = time.perf_counter()
-    chunks = sum(len(_parse(path).chunks) for path in files)
+    chunks = sum(len(_parse(path, options).chunks) for path in files)
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queue.put((chunks, seconds, peak))
@@ -84,7 +105,7 @@ def measure(kind: str, folder: Path, scale: int) -> dict:
     files, unit, units = _make(kind, folder / kind, scale)
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_worker, args=([str(f) for f in files], queue))
+    proc = ctx.Process(target=_worker, args=([str(f) for f in files], kind, queue))
     proc.start()
     chunks, seconds, peak = queue.get()
     proc.join()
@@ -131,7 +152,7 @@ def main() -> None:
             if not args.json:
                 r = rows[-1]
                 print(
-                    f"{r['format']:>5}: {r['units']:>7} {r['unit']:<9} {r['seconds']:>7.2f} s "
+                    f"{r['format']:>14}: {r['units']:>7} {r['unit']:<9} {r['seconds']:>7.2f} s "
                     f"{r['per_s']:>9.1f}/s  peak {r['peak_mb']} MB",
                     flush=True,
                 )

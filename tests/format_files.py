@@ -433,3 +433,35 @@ def write_msg(
         )
     writer.write(str(path))
     return path
+
+
+def write_table_pdf(
+    path: Path,
+    *,
+    rows: int = 45,
+    repeat_header: bool = False,
+    then: list[list[str]] | None = None,
+) -> Path:
+    """A report whose ruled table (Region, Manager, Budget) runs from page 1 onto page 2,
+    with text above and below it; ``repeat_header`` repeats the header on page 2, and
+    ``then`` adds a second table (its first row its header) right after the first."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)])
+    data = [["Region", "Manager", "Budget (EUR)"]]
+    data += [[f"Region {i}", f"Manager {i}", f"{1000 * i:,}"] for i in range(1, rows + 1)]
+    story = [
+        Paragraph("Regional budgets 2026", styles["Title"]),
+        Paragraph("Each region's manager and approved budget.", styles["Normal"]),
+        Spacer(1, 12),
+        Table(data, repeatRows=1 if repeat_header else 0, style=grid),
+    ]
+    if then:
+        story.append(Table(then, style=grid))
+    story.append(Paragraph("Budgets are reviewed every quarter.", styles["Normal"]))
+    SimpleDocTemplate(str(path), pagesize=A4, title="Regional budgets").build(story)
+    return path

@@ -27,6 +27,7 @@ def share(tmp_path_factory):
     ff.write_odp(docs / "fleet-update.odp")
     ff.write_rtf(docs / "canteen.rtf")
     ff.write_msg(docs / "garage-closure.msg")
+    ff.write_table_pdf(docs / "regional-budgets.pdf")
     ff.write_tiff(
         docs / "visitor-scans.tif",
         [
@@ -45,7 +46,7 @@ def ask(data, question: str) -> dict:
 
 def test_every_format_is_ingested_and_ocr_pages_are_counted(share):
     data, summary = share
-    assert summary["new"] == 12 and summary["failed"] == [] and summary["skipped"] == []
+    assert summary["new"] == 13 and summary["failed"] == [] and summary["skipped"] == []
     listing = json.loads(run(["docs", "list", "-c", "share", "--json"], data).stdout)
     ocr = {d["source"]: d["ocr_pages"] for d in listing["documents"]}
     assert ocr["plant-manual.pdf"] == 1 and ocr["visitor-scans.tif"] == 2
@@ -113,6 +114,13 @@ def test_every_format_is_ingested_and_ocr_pages_are_counted(share):
             "fleet-update.odp, slide 2",
         ),
         ("When does the canteen close on Fridays?", "15:30", "canteen.rtf", None, None),
+        (
+            "What budget was approved for Region 40?",
+            "40,000",
+            "regional-budgets.pdf",
+            2,
+            "regional-budgets.pdf, page 2",
+        ),
         (
             "When is the parking garage closed for repairs?",
             "3 to 7 March",

@@ -23,6 +23,7 @@ class LoadOptions:
     max_image_pixels: int = 60_000_000  # one image or frame (decompression-bomb guard)
     max_frames: int = 500  # pages rendered or frames read by OCR per file
     max_rows: int = 1_000_000  # spreadsheet and CSV rows per file
+    pdf_tables: bool = True  # ruled tables on PDF pages read as header rows (pdfplumber)
 
     def __post_init__(self) -> None:
         if self.ocr not in ("auto", "off", "force"):

@@ -1,7 +1,8 @@
 """Where PDFs are split into pages (pypdf); one section per page, page numbers kept.
 
 A page without a text layer (a scan) is rendered (pypdfium2) and read by OCR, so a mixed
-PDF yields every page; ``GROUNDWORK_OCR=force`` reads every page by OCR.
+PDF yields every page; ``GROUNDWORK_OCR=force`` reads every page by OCR. A page that
+draws ruled tables reads them as header rows (``pdf_tables``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ingest.loaders import options
 from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
 from ingest.loaders.image import check_pixels
 from ingest.loaders.ocr import OCR_OFF, read_image
+from ingest.loaders.pdf_tables import PdfTables, draws_lines
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 log = logging.getLogger("groundwork.ingest")
@@ -71,6 +73,9 @@ class PdfLoader(Loader):
                     raise LoadError("the PDF is encrypted with a password")
             texts = [_clean(page.extract_text() or "") for page in reader.pages]
             page_count = len(reader.pages)
+            lined = []
+            if options.current().pdf_tables:
+                lined = [n for n, page in enumerate(reader.pages, start=1) if draws_lines(page)]
             title = ""
             if reader.metadata and reader.metadata.title:
                 title = str(reader.metadata.title).strip()
@@ -91,6 +96,11 @@ class PdfLoader(Loader):
             if opts.ocr == "force" or len("".join(text.split())) < MIN_TEXT_CHARS
         ]
         read = _ocr_pages(path, scanned) if scanned and opts.ocr != "off" else {}
+        if lined and not set(lined) <= set(scanned):
+            with PdfTables(path) as tables:
+                for number in lined:
+                    if number not in scanned and (text := tables.page_text(number)):
+                        texts[number - 1] = _clean(text)
         sections = []
         for number, text in enumerate(texts, start=1):
             if number in read and read[number].text:
