@@ -60,6 +60,49 @@ def test_markdown_ignores_hashes_inside_code_fences(tmp_path):
     assert "# not a heading" in doc.sections[0].text
 
 
+def test_markdown_pipe_tables_read_as_rows_that_keep_their_headers(tmp_path):
+    p = tmp_path / "rates.md"
+    p.write_text(
+        "# Travel\n\nDaily rates:\n\n| City | Daily rate | Notes |\n| --- | ---: | --- |\n"
+        "| Oslo | 95 EUR | |\n| Lisbon | 60 EUR | *incl.* meals |\n\nAfter the table.\n"
+        "\n```\n| not | a table |\n```\n"
+    )
+    assert load(p).sections[0].text.splitlines() == [
+        "Daily rates:",
+        "",
+        "City: Oslo; Daily rate: 95 EUR.",
+        "City: Lisbon; Daily rate: 60 EUR; Notes: *incl.* meals.",
+        "",
+        "After the table.",
+        "",
+        "```",
+        "| not | a table |",
+        "```",
+    ]
+
+
+def test_html_data_tables_keep_their_headers_and_layout_tables_stay_rows(tmp_path):
+    p = tmp_path / "rates.html"
+    p.write_text(
+        "<html><body><h1>Travel</h1>"
+        "<table><thead><tr><th>City</th><th>Daily rate</th></tr></thead><tbody>"
+        "<tr><td>Oslo</td><td>95 EUR</td></tr><tr><td>Lisbon</td><td>60 EUR</td></tr>"
+        "</tbody></table>"
+        "<table><tr><th>Price</th><td>5 EUR</td></tr><tr><th>Weight</th><td>3 kg</td></tr>"
+        "</table>"
+        "<table><tr><td>Menu<table><tr><th>Dish</th><th>Day</th></tr>"
+        "<tr><td>Soup</td><td>Monday</td></tr></table></td><td>Sidebar</td></tr></table>"
+        "</body></html>"
+    )
+    assert load(p).sections[0].text.splitlines() == [
+        "City: Oslo; Daily rate: 95 EUR.",
+        "City: Lisbon; Daily rate: 60 EUR.",
+        "Price | 5 EUR",  # a key-value table: its rows already say what each value is
+        "Weight | 3 kg",
+        "Menu Dish Day Soup Monday | Sidebar",  # a layout table holding a table
+    ]
+
+
 def test_text_file_and_encoding_fallback(tmp_path):
     p = tmp_path / "latin.txt"
     p.write_bytes("Café opening hours are 8 to 5.".encode("cp1252"))

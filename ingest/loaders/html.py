@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ingest.loaders import tables
 from ingest.loaders.base import (
     LoadedDocument,
     Loader,
@@ -97,6 +98,31 @@ class HtmlLoader(Loader):
         return require_text(html_document(read_text_file(path), path.stem))
 
 
+MAX_COLSPAN = 20
+
+
+def _table_lines(table) -> list[str]:
+    """A data table (its first row all ``th`` or in ``thead``) as ``Header: value`` rows;
+    any other table (layout, key-value) as its rows with cells joined by " | "."""
+    rows, header_row = [], False
+    for n, tr in enumerate(r for r in table.find_all("tr") if r.find_parent("table") is table):
+        cells = tr.find_all(["td", "th"], recursive=False)
+        texts = []
+        for cell in cells:
+            try:
+                span = max(1, min(int(cell.get("colspan", 1)), MAX_COLSPAN))
+            except (TypeError, ValueError):
+                span = 1
+            texts.extend([cell.get_text(" ", strip=True)] * span)
+        if n == 0:
+            in_head = tr.find_parent("thead") is not None
+            header_row = bool(cells) and (in_head or all(c.name == "th" for c in cells))
+        rows.append(texts)
+    if header_row:
+        return tables.table_lines(rows)
+    return [" | ".join(c for c in r if c) for r in rows if any(r)]
+
+
 def html_document(markup: str | bytes, fallback_title: str) -> LoadedDocument:
     """The visible main text of an HTML (or XHTML) page, sections split at headings; the
     title is the page's ``<title>``, else its first ``<h1>``, else ``fallback_title``."""
@@ -128,7 +154,10 @@ def html_document(markup: str | bytes, fallback_title: str) -> LoadedDocument:
                 continue
             if name in _HEADINGS:
                 builder.heading(_HEADINGS[name], child.get_text(" ", strip=True))
-            elif name == "tr":
+            elif name == "table":
+                for line in _table_lines(child):
+                    builder.line(line)
+            elif name == "tr":  # a row outside any table
                 cells = [c.get_text(" ", strip=True) for c in child.find_all(["td", "th"])]
                 if any(cells):
                     builder.line(" | ".join(cells))

@@ -1,4 +1,5 @@
-"""Markdown, split at headings (markdown-it-py finds them; code fences are respected)."""
+"""Markdown, split at headings (markdown-it-py finds them; code fences are respected).
+Pipe tables (GitHub style) read as ``Header: value`` rows, so every row keeps its headers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,25 @@ from ingest.loaders.base import (
     register_loader,
     require_text,
 )
+from ingest.loaders.tables import table_lines
+
+
+def _tables(tokens) -> dict[int, tuple[int, list[str]]]:
+    """Each pipe table's first line -> (its end line, its rows as header lines)."""
+    found: dict[int, tuple[int, list[str]]] = {}
+    rows: list[list[str]] = []
+    span: list[int] | None = None
+    for tok in tokens:
+        if tok.type == "table_open" and tok.map:
+            span, rows = tok.map, []
+        elif tok.type == "tr_open":
+            rows.append([])
+        elif tok.type == "inline" and span is not None and rows:
+            rows[-1].append(" ".join(tok.content.split()))
+        elif tok.type == "table_close" and span is not None:
+            found[span[0]] = (span[1], table_lines(rows))
+            span = None
+    return found
 
 
 @register_loader
@@ -23,7 +43,8 @@ class MarkdownLoader(Loader):
 
         source = read_text_file(path)
         lines = source.splitlines()
-        tokens = MarkdownIt("commonmark").parse(source)
+        tokens = MarkdownIt("commonmark").enable("table").parse(source)
+        tables = _tables(tokens)
         headings: list[tuple[int, int, int, str]] = []  # (first line, end line, level, text)
         for i, tok in enumerate(tokens):
             if tok.type == "heading_open" and tok.map:
@@ -35,7 +56,17 @@ class MarkdownLoader(Loader):
         title = ""
 
         def add(start: int, end: int) -> None:
-            text = "\n".join(lines[start:end]).strip("\n")
+            out: list[str] = []
+            n = start
+            while n < end:
+                if n in tables:
+                    table_end, rows = tables[n]
+                    out.extend(rows)
+                    n = table_end
+                    continue
+                out.append(lines[n])
+                n += 1
+            text = "\n".join(out).strip("\n")
             if text.strip():
                 sections.append(Section(text, None, [h for _, h in stack]))
 
