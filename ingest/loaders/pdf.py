@@ -2,7 +2,8 @@
 
 A page without a text layer (a scan) is rendered (pypdfium2) and read by OCR, so a mixed
 PDF yields every page; ``GROUNDWORK_OCR=force`` reads every page by OCR. A page that
-draws ruled tables reads them as header rows (``pdf_tables``).
+draws ruled tables reads them as header rows (``pdf_tables``); running headers and
+footers are taken off (``page_furniture``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ingest.loaders import options
 from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
 from ingest.loaders.image import check_pixels
 from ingest.loaders.ocr import OCR_OFF, read_image
+from ingest.loaders.page_furniture import strip_running_lines
 from ingest.loaders.pdf_tables import PdfTables, draws_lines
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -101,6 +103,11 @@ class PdfLoader(Loader):
                 for number in lined:
                     if number not in scanned and (text := tables.page_text(number)):
                         texts[number - 1] = _clean(text)
+        ocr_pages = set(scanned)
+        layer = strip_running_lines(
+            ["" if n in ocr_pages else text for n, text in enumerate(texts, start=1)]
+        )
+        texts = [text if n in ocr_pages else layer[n - 1] for n, text in enumerate(texts, start=1)]
         sections = []
         for number, text in enumerate(texts, start=1):
             if number in read and read[number].text:
