@@ -277,6 +277,65 @@ def test_outlook_files_that_are_not_messages_fail_with_the_reason(tmp_path):
     assert "does not match .msg" in check_upload("garage.msg", b"From: someone")
 
 
+def test_json_objects_read_as_records_under_the_keys_that_lead_to_them(tmp_path):
+    path = tmp_path / "offices.json"
+    path.write_text(
+        '{"company": "Acme", "offices": [{"city": "Oslo", "staff": 40, "manager": '
+        '{"name": "Ada Park", "since": 2021}}, {"city": "Lisbon", "staff": 12}], '
+        '"tags": ["logistics", "rail"], "founded": 1998}'
+    )
+    doc = load(path)
+    assert [(s.heading_path, s.text) for s in doc.sections] == [
+        ([], "company: Acme; founded: 1998."),
+        (["offices"], "city: Oslo; staff: 40."),
+        (["offices", "manager"], "name: Ada Park; since: 2021."),
+        (["offices"], "city: Lisbon; staff: 12."),
+        (["tags"], "tags: logistics, rail"),
+    ]
+
+
+def test_xml_reads_as_its_text_and_refuses_entity_bombs(tmp_path):
+    path = tmp_path / "notice.xml"
+    path.write_text(
+        '<?xml version="1.0"?><notice xmlns="urn:x"><title>Fire drill</title>'
+        "<body><p>The drill starts at <b>10:00</b> on Tuesday.</p></body></notice>"
+    )
+    doc = load(path)
+    assert doc.title == "Fire drill"
+    assert doc.sections[0].text.splitlines() == [
+        "Fire drill",
+        "The drill starts at",
+        "10:00",
+        "on Tuesday.",
+    ]
+    levels = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(f'<!DOCTYPE b [<!ENTITY l0 "lol">{levels}]><b>&l9;</b>')
+    assert "amplification" in reason(bomb)
+
+
+def test_broken_data_files_fail_with_the_place_of_the_error(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"a": 1,\n "b": }')
+    assert "not valid JSON" in reason(broken) and "line 2" in reason(broken)
+    empty = tmp_path / "empty.json"
+    empty.write_text("[[], {}, null]")
+    assert "holds no values" in reason(empty)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    assert "nests too deeply" in reason(deep)
+    markup = tmp_path / "broken.xml"
+    markup.write_text("<a><b></a>")
+    assert "not well-formed XML" in reason(markup)
+
+
+def test_logs_yaml_and_restructured_text_read_as_text(tmp_path):
+    for name in ("app.log", "config.yaml", "deploy.yml", "guide.rst"):
+        path = tmp_path / name
+        path.write_text("retention_days: 30  # how long backups are kept\n")
+        assert "retention_days: 30" in load(path).sections[0].text
+
+
 def test_legacy_and_unknown_types_name_what_to_convert_to():
     assert "save it as .docx" in check_upload("minutes.doc", b"\xd0\xcf\x11\xe0")
     assert "save it as .pptx" in check_upload("deck.ppt", b"\xd0\xcf\x11\xe0")

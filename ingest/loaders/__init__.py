@@ -18,6 +18,7 @@ from ingest.loaders import (  # noqa: F401  (registration)
     pptx,
     rtf,
     spreadsheet,
+    structured,
     text,
 )
 from ingest.loaders.base import (

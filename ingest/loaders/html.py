@@ -92,7 +92,7 @@ def _is_clutter(tag) -> bool:
 
 @register_loader
 class HtmlLoader(Loader):
-    extensions = (".html", ".htm")
+    extensions = (".html", ".htm", ".xhtml")
 
     def load(self, path: Path) -> LoadedDocument:
         return require_text(html_document(read_text_file(path), path.stem))

@@ -1,4 +1,5 @@
-"""Plain text files: one section, split by the chunker."""
+"""Plain text files (and logs, reStructuredText and YAML, read as text): one section,
+split by the chunker."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ingest.loaders.base import (
 
 @register_loader
 class TextLoader(Loader):
-    extensions = (".txt", ".text")
+    extensions = (".txt", ".text", ".log", ".rst", ".yaml", ".yml")
 
     def load(self, path: Path) -> LoadedDocument:
         text = read_text_file(path)
