@@ -30,6 +30,7 @@ class ParseTask:
     confine: str | None = None  # the real folder the file must lie in when it is read
     max_chunks: int = 100_000  # a file that makes more fails alone
     options: LoadOptions = field(default_factory=LoadOptions)
+    config: str = ""  # what the document is written under (``reading_config``)
 
 
 TOO_BIG = "the file needs more memory to parse than a parser may use (GROUNDWORK_PARSER_MEMORY_MB)"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.chunking import ChunkingConfig
-from ingest.loaders import loader_for, unsupported_reason
+from ingest.loaders import loader_for, reading_config, unsupported_reason
 from ingest.loaders.ocr import OCR_OFF
 from ingest.loaders.options import LoadOptions
 from ingest.parsing import OUTSIDE, ParseTask, outside
@@ -66,6 +66,7 @@ class EarlyFailure:
     source: str
     reason: str
     has_record: bool
+    config: str | None = None  # what it was read under, when it got as far as a loader
 
 
 @dataclass
@@ -126,11 +127,8 @@ class Planner:
                     EarlyFailure(doc_id, source, str(exc), record is not None)
                 )
                 continue
-            same = (
-                record is not None
-                and record.content_hash == digest
-                and record.config == self.fingerprint
-            )
+            config = reading_config(self.fingerprint, path, self.options)
+            same = record is not None and record.content_hash == digest and record.config == config
             if same and record.status == OK:
                 summary.unchanged += 1
                 continue
@@ -150,6 +148,7 @@ class Planner:
                 confined,
                 self.max_chunks,
                 self.options,
+                config,
             )
             existed = record is not None and record.chunk_count > 0
             plan.work.append(WorkItem(task, existed, record is not None))

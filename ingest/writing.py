@@ -48,7 +48,11 @@ class IndexWriter:
             self.fail(
                 collection,
                 EarlyFailure(
-                    t.document_id, t.source, f.result.error or "failed", f.item.has_record
+                    t.document_id,
+                    t.source,
+                    f.result.error or "failed",
+                    f.item.has_record,
+                    t.config or None,
                 ),
                 summary,
                 content_hash=t.content_hash,
@@ -95,7 +99,7 @@ class IndexWriter:
             reason = f"the file could not be written to the index ({type(exc).__name__}: {exc})"
             for p in batch.done:
                 t = p.result.task
-                failure = EarlyFailure(t.document_id, t.source, reason, has_record=True)
+                failure = EarlyFailure(t.document_id, t.source, reason, True, t.config or None)
                 self.fail(collection, failure, summary, content_hash=t.content_hash)
 
     def fail(
@@ -119,7 +123,7 @@ class IndexWriter:
                 source=failure.source,
                 status=FAILED,
                 content_hash=content_hash,
-                config=self.fingerprint,
+                config=failure.config or self.fingerprint,
                 reason=failure.reason,
             )
         )
@@ -227,7 +231,7 @@ class IndexWriter:
                         status=OK,
                         title=r.title,
                         content_hash=t.content_hash,
-                        config=self.fingerprint,
+                        config=t.config or self.fingerprint,
                         chunk_count=len(r.chunks),
                         page_count=r.page_count,
                         size_bytes=t.size_bytes,

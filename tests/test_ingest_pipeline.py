@@ -66,6 +66,27 @@ def test_changed_file_replaces_its_chunks_without_stale_ones(fake_container, tmp
     assert got["documents"] == ["The Lisbon office moved to Porto in 2027."]
 
 
+def test_files_read_by_an_older_loader_or_other_reading_options_are_read_again(
+    fake_container, tmp_path, monkeypatch
+):
+    from ingest.loaders.markdown import MarkdownLoader
+    from ingest.loaders.options import LoadOptions
+
+    docs = copy_samples(tmp_path / "docs")
+    fake_container.ingestor.ingest_folder(docs, "company")
+    monkeypatch.setattr(MarkdownLoader, "revision", MarkdownLoader.revision + 1)
+    summary = fake_container.ingestor.ingest_folder(docs, "company")
+    assert (summary.new, summary.updated, summary.unchanged) == (0, 1, 4)
+    assert summary.chunks_embedded > 0 and len(summary.failed) == 1
+    summary = fake_container.ingestor.ingest_folder(docs, "company")
+    assert (summary.updated, summary.unchanged) == (0, 5)  # read again once, not each run
+    ingestor = fake_container.ingestor
+    ingestor.load_options = LoadOptions(pdf_tables=False)
+    summary = ingestor.ingest_folder(docs, "company")
+    assert (summary.updated, summary.unchanged) == (1, 4)  # the handbook, the one good PDF
+    assert [f["source"] for f in summary.failed] == ["board-minutes-damaged.pdf"]
+
+
 def test_prune_removes_documents_whose_files_are_gone(fake_container, tmp_path):
     docs = copy_samples(tmp_path / "docs")
     fake_container.ingestor.ingest_folder(docs, "company")

@@ -6,7 +6,10 @@ import codecs
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from ingest.loaders.options import LoadOptions
 
 
 class LoadError(Exception):
@@ -65,6 +68,15 @@ class SectionBuilder:
 
 class Loader(ABC):
     extensions: ClassVar[tuple[str, ...]]
+    # bumped when the loader reads files differently (tables, furniture): a document
+    # read under another revision is read again by the next ingest of its folder
+    revision: ClassVar[int] = 1
+
+    @classmethod
+    def reading(cls, options: LoadOptions) -> str:
+        """How this loader reads with ``options``, stored with each document it read;
+        "" for revision 1 with options that change nothing (no re-read on upgrade)."""
+        return "" if cls.revision == 1 else f"{cls.__name__} {cls.revision}"
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
@@ -107,6 +119,14 @@ LEGACY_FORMATS = {
     ".key": "an Apple Keynote file: export it as .pptx or PDF",
     ".numbers": "an Apple Numbers file: export it as .xlsx or CSV",
 }
+
+
+def reading_config(fingerprint: str, path: Path, options: LoadOptions) -> str:
+    """The configuration a document is written under: the index's ``fingerprint`` (chunking,
+    embedding model) and how its loader reads it. A change of either reads it again."""
+    cls = _REGISTRY.get(path.suffix.lower())
+    tag = cls.reading(options) if cls else ""
+    return f"{fingerprint}|{tag}" if tag else fingerprint
 
 
 def unsupported_reason(path: Path | str) -> str:

@@ -81,6 +81,7 @@ def titled(sections: list[Section], subject: str) -> list[Section]:
 @register_loader
 class EmailLoader(Loader):
     extensions = (".eml",)
+    revision = 2  # HTML bodies' data tables as header rows (the HTML loader's revision 2)
 
     def load(self, path: Path) -> LoadedDocument:
         from email import policy

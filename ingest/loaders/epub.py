@@ -33,6 +33,7 @@ def _xml(archive: zipfile.ZipFile, name: str):
 @register_loader
 class EpubLoader(Loader):
     extensions = (".epub",)
+    revision = 2  # chapters' data tables as header rows (the HTML loader's revision 2)
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:

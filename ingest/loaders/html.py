@@ -93,6 +93,7 @@ def _is_clutter(tag) -> bool:
 @register_loader
 class HtmlLoader(Loader):
     extensions = (".html", ".htm", ".xhtml")
+    revision = 2  # data tables as header rows
 
     def load(self, path: Path) -> LoadedDocument:
         return require_text(html_document(read_text_file(path), path.stem))

@@ -37,6 +37,7 @@ def _tables(tokens) -> dict[int, tuple[int, list[str]]]:
 @register_loader
 class MarkdownLoader(Loader):
     extensions = (".md", ".markdown")
+    revision = 2  # pipe tables as header rows
 
     def load(self, path: Path) -> LoadedDocument:
         from markdown_it import MarkdownIt

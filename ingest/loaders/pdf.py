@@ -48,6 +48,11 @@ def explain_pdf_error(exc: BaseException) -> str:
 @register_loader
 class PdfLoader(Loader):
     extensions = (".pdf",)
+    revision = 2  # ruled tables as header rows, running headers and footers dropped
+
+    @classmethod
+    def reading(cls, options: options.LoadOptions) -> str:
+        return f"{super().reading(options)}{' tables' if options.pdf_tables else ''}"
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
