@@ -465,3 +465,48 @@ def write_table_pdf(
     story.append(Paragraph("Budgets are reviewed every quarter.", styles["Normal"]))
     SimpleDocTemplate(str(path), pagesize=A4, title="Regional budgets").build(story)
     return path
+
+
+def write_docx_template(path: Path) -> Path:
+    """A Word file as templates and reviews leave it: a block content control (a form
+    field), an inline one, a tracked insertion and deletion, and a text box stored the way
+    Word stores it (a DrawingML copy and a VML fallback copy)."""
+    import docx
+    from docx.oxml import parse_xml
+
+    ns = (
+        'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+        'xmlns:v="urn:schemas-microsoft-com:vml"'
+    )
+
+    def run(text: str) -> str:
+        return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+    document = docx.Document()
+    document.add_heading("Expense policy", 1)
+    body = document.element.body
+    end = body[-1]  # w:sectPr stays last
+    blocks = [
+        f"<w:sdt {ns}><w:sdtPr><w:alias w:val='Deadline'/></w:sdtPr><w:sdtContent>"
+        f"<w:p>{run('Claims are filed within 60 days of the expense.')}</w:p>"
+        "</w:sdtContent></w:sdt>",
+        f"<w:p {ns}>{run('Approver: ')}<w:sdt><w:sdtContent>{run('the budget owner')}"
+        "</w:sdtContent></w:sdt></w:p>",
+        f"<w:p {ns}>{run('Meals are refunded up to ')}<w:del w:id='1' w:author='HR'><w:r>"
+        "<w:delText>40</w:delText></w:r></w:del><w:ins w:id='2' w:author='HR'>"
+        f"{run('45')}</w:ins>{run(' euros a day.')}</w:p>",
+        f"<w:p {ns}>{run('See the box.')}<w:r><mc:AlternateContent>"
+        "<mc:Choice Requires='wps'><w:drawing><wps:wsp><wps:txbx><w:txbxContent>"
+        f"<w:p>{run('Receipts are kept for seven years.')}</w:p>"
+        "</w:txbxContent></wps:txbx></wps:wsp></w:drawing></mc:Choice><mc:Fallback><w:pict>"
+        "<v:shape><v:textbox><w:txbxContent>"
+        f"<w:p>{run('Receipts are kept for seven years.')}</w:p>"
+        "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>"
+        "</mc:AlternateContent></w:r></w:p>",
+    ]
+    for xml in blocks:
+        end.addprevious(parse_xml(xml))
+    document.save(str(path))
+    return path

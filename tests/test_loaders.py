@@ -33,6 +33,20 @@ def test_docx_has_headings_and_table_rows_as_sentences():
     assert any(s.heading_path[-1] == "Retirement savings" for s in doc.sections)
 
 
+def test_docx_reads_content_controls_insertions_and_text_boxes_once(tmp_path):
+    from tests import format_files as ff
+
+    doc = load(ff.write_docx_template(tmp_path / "expenses.docx"))
+    assert [s.heading_path for s in doc.sections] == [["Expense policy"]]
+    assert doc.sections[0].text.splitlines() == [
+        "Claims are filed within 60 days of the expense.",
+        "Approver: the budget owner",
+        "Meals are refunded up to 45 euros a day.",
+        "See the box.",
+        "Receipts are kept for seven years.",
+    ]
+
+
 def test_html_drops_scripts_navigation_and_footer():
     doc = load(SAMPLE_DOCS / "it-security-policy.html")
     text = "\n".join(s.text for s in doc.sections)

@@ -1,4 +1,11 @@
-"""Word files (python-docx): paragraphs, headings and tables, in document order."""
+"""Word files (python-docx): paragraphs, headings and tables, in document order.
+
+python-docx's own walk skips what templates and reviews put around text: content
+controls (``w:sdt``, the fields of forms and policy templates), tracked insertions
+(``w:ins``) and text boxes. The body is walked here instead: content controls are read
+through, inserted text is kept and deleted text left out, and a text box's paragraphs
+follow the paragraph that anchors it (once: Word stores each box twice, for new and
+for old readers, and the old copy is skipped)."""
 
 from __future__ import annotations
 
@@ -23,6 +30,50 @@ log = logging.getLogger("groundwork.ingest")
 _HEADING = re.compile(r"^(?:heading\s*(\d)|title)$", re.IGNORECASE)
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_SPACES = {W + "tab", W + "br", W + "cr"}
+_NOT_TEXT = {W + "del", W + "moveFrom", MC_FALLBACK, W + "txbxContent"}
+_WRAPPERS = {W + "sdt", W + "sdtContent", W + "customXml", W + "ins", W + "moveTo"}
+
+
+def paragraph_text(p) -> tuple[str, list]:
+    """A ``w:p`` element's visible text (whitespace collapsed) and the ``w:txbxContent``
+    elements of the text boxes anchored in it."""
+    parts: list[str] = []
+    boxes: list = []
+
+    def walk(el) -> None:
+        for child in el:
+            tag = child.tag
+            if tag == W + "t":
+                parts.append(child.text or "")
+            elif tag in _SPACES:
+                parts.append(" ")
+            elif tag == W + "txbxContent":
+                boxes.append(child)
+            elif tag not in _NOT_TEXT:
+                walk(child)
+
+    walk(p)
+    return " ".join("".join(parts).split()), boxes
+
+
+def body_blocks(container, parent):
+    """The paragraphs and tables under ``container``, in order, content controls and
+    tracked insertions read through."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in container:
+        if child.tag == W + "p":
+            yield Paragraph(child, parent)
+        elif child.tag == W + "tbl":
+            yield Table(child, parent)
+        elif child.tag in _WRAPPERS:
+            yield from body_blocks(child, parent)
+
+
 def table_lines(table) -> list[str]:
     """Rows as ``Header: value; Header: value.`` so each row reads as a sentence."""
     rows = [dedupe_merged([" ".join(c.text.split()) for c in row.cells]) for row in table.rows]
@@ -32,6 +83,7 @@ def table_lines(table) -> list[str]:
 @register_loader
 class DocxLoader(Loader):
     extensions = (".docx",)
+    revision = 2  # content controls, tracked insertions and text boxes read
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
@@ -56,22 +108,27 @@ class DocxLoader(Loader):
 
         title = (document.core_properties.title or "").strip()
         builder = SectionBuilder()
-        for block in document.iter_inner_content():
-            if isinstance(block, Table):
-                for line in table_lines(block):
-                    builder.line(line)
-                continue
-            text = block.text.strip()
-            if not text:
-                continue
-            style = (block.style.name if block.style is not None else "") or ""
-            m = _HEADING.match(style.strip())
-            if m:
-                level = int(m.group(1)) if m.group(1) else 0
-                if level == 0 and not title:
-                    title = text
-                builder.heading(level, text)
-                continue
-            builder.line(text)
+
+        def read(container) -> None:
+            nonlocal title
+            for block in body_blocks(container, document._body):
+                if isinstance(block, Table):
+                    for line in table_lines(block):
+                        builder.line(line)
+                    continue
+                text, boxes = paragraph_text(block._p)
+                style = (block.style.name if block.style is not None else "") or ""
+                m = _HEADING.match(style.strip())
+                if m and text:
+                    level = int(m.group(1)) if m.group(1) else 0
+                    if level == 0 and not title:
+                        title = text
+                    builder.heading(level, text)
+                elif text:
+                    builder.line(text)
+                for box in boxes:
+                    read(box)
+
+        read(document.element.body)
         builder.flush()
         return require_text(LoadedDocument(title=title or path.stem, sections=builder.sections))
