@@ -61,7 +61,10 @@ class Container:
             return self._embeddings
         s = self.settings
         return make_embeddings(
-            s.embedding_model, device=s.embedding_device, batch_size=s.embedding_batch_size
+            s.embedding_model,
+            device=s.embedding_device,
+            batch_size=s.embedding_batch_size,
+            runtime=s.model_runtime,
         )
 
     @cached_property
@@ -72,7 +75,7 @@ class Container:
         s = self.settings
         if s.support_model == s.embedding_model:
             return self.embeddings
-        return make_embeddings(s.support_model, device=s.embedding_device)
+        return make_embeddings(s.support_model, device=s.embedding_device, runtime=s.model_runtime)
 
     @cached_property
     def read_only(self) -> bool:
@@ -138,13 +141,16 @@ class Container:
                 s.embedding_model,
                 device=device,
                 batch_size=s.embedding_batch_size,
+                runtime=s.model_runtime,
             )
         sentence_factory = None
         if s.sentence_vectors == "ingest":  # the actors embed the sentences as well
             if self._support_embeddings is not None:
                 sentence_factory = Fixed(self._support_embeddings)
             else:
-                sentence_factory = partial(make_embeddings, s.support_model, device=device)
+                sentence_factory = partial(
+                    make_embeddings, s.support_model, device=device, runtime=s.model_runtime
+                )
         config = RayConfig(
             address=ray_address or s.ray_address,
             embed_actors=s.ray_embed_actors,

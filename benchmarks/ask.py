@@ -17,6 +17,9 @@ random vectors, questions embedded by the real model). ``--data-dir`` and
     python benchmarks/ask.py --data-dir D --collection eval-scifact \\
         --questions ../shared/data/scifact/queries.jsonl
 
+With ``--runtimes torch onnx [--runs 3]`` each collection is profiled by fresh containers
+whose support model runs on each runtime in turn (``GROUNDWORK_MODEL_RUNTIME``).
+
 With ``--sentence-vectors`` each collection is profiled twice, each time by a fresh
 container: the sentences embedded while answering (the store ignored), then read from
 the sentence-vector store (``GROUNDWORK_SENTENCE_VECTORS=ingest``). A synthetic collection
@@ -107,6 +110,13 @@ def main() -> None:
     parser.add_argument(
         "--sentence-vectors", action="store_true", help="without and with stored sentences"
     )
+    parser.add_argument(
+        "--runtimes",
+        nargs="+",
+        choices=["onnx", "torch"],
+        help="profile each collection once per support-model runtime, alternating (--runs)",
+    )
+    parser.add_argument("--runs", type=int, default=1, help="with --runtimes: rounds")
     args = parser.parse_args()
 
     from app.container import Container
@@ -119,7 +129,12 @@ def main() -> None:
             parser.error("--data-dir needs --collection and --questions")
         settings = Settings(data_dir=args.data_dir, **overrides)
         questions = read_questions(args.questions, args.questions_count)
-        if args.sentence_vectors:
+        if args.runtimes:
+            for run in range(1, args.runs + 1):
+                for runtime in args.runtimes:
+                    fresh = Container(settings.model_copy(update={"model_runtime": runtime}))
+                    profile(fresh, args.collection, questions, f"run {run}, {runtime}")
+        elif args.sentence_vectors:
             profile_both(lambda: Container(settings), args.collection, questions, args.collection)
         else:
             profile(Container(settings), args.collection, questions, args.collection)
@@ -132,7 +147,15 @@ def main() -> None:
         for size in args.sizes:
             name = f"bench-{size}"
             build(container, name, size, container.embeddings.dimension)
-            if args.sentence_vectors:
+            if args.runtimes:
+                for run in range(1, args.runs + 1):
+                    for runtime in args.runtimes:
+                        fresh = Container(
+                            settings.model_copy(update={"model_runtime": runtime}),
+                            embeddings=container.embeddings,
+                        )
+                        profile(fresh, name, questions, f"{size:>6} chunks, run {run}, {runtime}")
+            elif args.sentence_vectors:
                 fresh = partial(Container, settings, embeddings=container.embeddings)
                 profile_both(fresh, name, questions, f"{size:>6} chunks")
             else:

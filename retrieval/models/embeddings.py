@@ -35,13 +35,21 @@ def check_model(name: str) -> None:
         resolve_model_path(name)
 
 
-def make_embeddings(name: str, *, device: str = "cpu", batch_size: int = 32) -> Embeddings:
-    """The embedder for a configured model name; nothing is loaded yet."""
+RUNTIMES = ("onnx", "torch")
+
+
+def make_embeddings(
+    name: str, *, device: str = "cpu", batch_size: int = 32, runtime: str = "onnx"
+) -> Embeddings:
+    """The embedder for a configured model name; nothing is loaded yet. ``runtime``
+    applies to sentence-transformers models (see ``SentenceTransformerEmbeddings``)."""
     if is_onnx_model(name):
         from retrieval.models.onnx_embeddings import OnnxEmbeddings
 
         return OnnxEmbeddings(name, batch_size=batch_size)
-    return SentenceTransformerEmbeddings(name, device=device, batch_size=batch_size)
+    return SentenceTransformerEmbeddings(
+        name, device=device, batch_size=batch_size, runtime=runtime
+    )
 
 
 def resolve_model_path(name: str) -> Path:
@@ -77,12 +85,19 @@ class SentenceTransformerEmbeddings(Embeddings):
         *,
         device: str = "cpu",
         batch_size: int = 32,
+        runtime: str = "onnx",
     ) -> None:
         if batch_size < 1:
             raise ConfigurationError(f"embedding batch_size must be >= 1, got {batch_size}")
+        if runtime not in RUNTIMES:
+            raise ConfigurationError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
         self.model_name = model
         self.device = device
         self.batch_size = batch_size
+        # onnx: an ONNX copy exported at warm-up runs the model (CPU only; PyTorch when
+        # the copy cannot be made exactly); torch: sentence-transformers runs it
+        self.runtime = runtime if device == "cpu" else "torch"
+        self._onnx: Any = None
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -101,7 +116,12 @@ class SentenceTransformerEmbeddings(Embeddings):
 
             hf_logging.disable_progress_bar()
             hf_logging.set_verbosity_error()
-            self._model = SentenceTransformer(str(path), device=self.device)
+            model = SentenceTransformer(str(path), device=self.device)
+            if self.runtime == "onnx":
+                from retrieval.models.onnx_export import onnx_copy
+
+                self._onnx = onnx_copy(model, path, batch_size=self.batch_size)
+            self._model = model
 
     @property
     def dimension(self) -> int:
@@ -124,6 +144,10 @@ class SentenceTransformerEmbeddings(Embeddings):
     def encode(self, texts: list[str]) -> Any:
         """Return a float32 numpy array of unit-length vectors."""
         self.warm_up()
+        if self._onnx is not None and texts:
+            from retrieval.models.onnx_export import mean_pooled
+
+            return mean_pooled(self._onnx, list(texts))
         return self._model.encode(
             list(texts),
             batch_size=self.batch_size,

@@ -44,8 +44,10 @@ class OnnxEncoder:
         threads: int | None = None,
         parallel: int | None = None,
         checksums: dict[str, str] | None = None,
+        model: bytes | None = None,
     ) -> None:
         self.folder = Path(folder)
+        self.model = model  # the ONNX graph itself, instead of ``folder/model.onnx``
         self.checksums = checksums  # file name → SHA-256, verified once before loading
         self.max_length = max_length
         self.batch_size = batch_size
@@ -92,9 +94,8 @@ class OnnxEncoder:
         # idle threads sleep instead of spinning: parser processes and the other model
         # need the cores between batches
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(
-            str(self.folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
-        )
+        source = self.model if self.model is not None else str(self.folder / "model.onnx")
+        return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
     def _parallel_sessions(self) -> list[Any]:
         with self._lock:

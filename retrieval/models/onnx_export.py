@@ -1,0 +1,128 @@
+"""Where a sentence-transformers model becomes an ONNX encoder, at start-up, in memory.
+
+The support model (all-MiniLM-L6-v2) ships as PyTorch weights. Run through onnxruntime,
+the same weights embed 45 retrieved sentences 2.1-2.3x faster on these two cores and a
+question 2.7-2.9x faster (``benchmarks/support_runtime.py``, idle machine; 4.5-7x and
+18x while the other core was busy), with vectors equal to PyTorch's within 1e-6, so
+every threshold calibrated on them still holds. The copy is
+exported when the model warms up (about a second), kept in memory only (nothing is
+written, so read-only data folders work), and checked against PyTorch on probe texts
+before it is used; a model this cannot export exactly (another architecture, pooling
+other than the mean) stays on PyTorch, with the reason logged.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval.models.onnx_encoder import OnnxEncoder
+
+log = logging.getLogger("groundwork.models")
+PROBES = [
+    "What is the notice period?",
+    "Employees accrue 25 vacation days per calendar year, credited monthly, and may carry "
+    "over up to five unused days into the first quarter of the next year.",
+    "x",
+]
+TOLERANCE = 1e-4  # largest difference allowed between the two runtimes' vectors
+
+
+class UnsupportedModel(Exception):
+    """The model is not one this module exports exactly; the message says why."""
+
+
+def _parts(model) -> tuple[Any, Any]:
+    """The transformer and the pooling module of a Transformer → Pooling(mean) →
+    [Normalize] model (checked by class name: sentence-transformers moves its modules)."""
+    names = [type(m).__name__ for m in model]
+    if names not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        raise UnsupportedModel(f"its modules are {names}")
+    transformer, pooling = model[0], model[1]
+    mode = getattr(pooling, "pooling_mode", None)
+    if mode is None and hasattr(pooling, "get_pooling_mode_str"):
+        mode = pooling.get_pooling_mode_str()
+    if mode not in ("mean", ("mean",), ["mean"]):
+        raise UnsupportedModel(f"its pooling is {mode!r}, not the mean of the token states")
+    if getattr(pooling, "include_prompt", True) is not True:
+        raise UnsupportedModel("its pooling leaves the prompt out")
+    return transformer, pooling
+
+
+def export_bytes(model) -> bytes:
+    """The model's transformer as ONNX (token states out), for any batch and length."""
+    import torch
+    from transformers import AutoModel
+
+    transformer, _ = _parts(model)
+    folder = transformer.auto_model.name_or_path
+    # eager attention: the traced graph of the fused kernel keeps one padding length
+    net = AutoModel.from_pretrained(folder, attn_implementation="eager").eval()
+
+    class TokenStates(torch.nn.Module):
+        def __init__(self, inner) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            out = self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            return out.last_hidden_state
+
+    sample = transformer.tokenizer(PROBES[:2], padding=True, return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {name: {0: "batch", 1: "tokens"} for name in [*names, "states"]}
+    buffer = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(
+            TokenStates(net),
+            tuple(sample[name] for name in names),
+            buffer,
+            input_names=names,
+            output_names=["states"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
+    return buffer.getvalue()
+
+
+def onnx_copy(model, folder: Path, *, batch_size: int = 32) -> OnnxEncoder | None:
+    """An encoder that runs ``model`` (a loaded SentenceTransformer from ``folder``) on
+    onnxruntime, checked against PyTorch; None, with the reason logged, when it cannot."""
+    import warnings
+
+    try:
+        transformer, _ = _parts(model)
+        if not (folder / "tokenizer.json").is_file():
+            raise UnsupportedModel("its folder has no tokenizer.json")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes about the legacy exporter
+            data = export_bytes(model)
+        encoder = OnnxEncoder(
+            folder, max_length=transformer.max_seq_length, batch_size=batch_size, model=data
+        )
+        expected = model.encode(PROBES, normalize_embeddings=True, convert_to_numpy=True)
+        got = mean_pooled(encoder, PROBES)
+        gap = float(np.abs(expected - got).max())
+        if gap > TOLERANCE:
+            raise UnsupportedModel(f"its ONNX vectors differ from PyTorch's by {gap:.1e}")
+        return encoder
+    except Exception as exc:  # the exporter's and onnxruntime's errors are many
+        log.warning("%s stays on PyTorch: %s", folder.name, exc)
+        return None
+
+
+def mean_pooled(encoder: OnnxEncoder, texts: list[str]) -> np.ndarray:
+    """Unit-length mean-pooled vectors, one row per text."""
+
+    def pool(states: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return (states * mask[:, None]).sum(axis=0) / max(mask.sum(), 1)
+
+    vectors = np.asarray(encoder.run(list(texts), reduce=pool), dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)

@@ -1,0 +1,58 @@
+"""The support model (sentence-transformers, PyTorch weights) runs as an ONNX copy made at
+warm-up: the same vectors, or PyTorch itself when the copy cannot be exact."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from retrieval.models.embeddings import SentenceTransformerEmbeddings, resolve_model_path
+
+pytestmark = pytest.mark.integration
+
+TEXTS = [
+    "How many vacation days carry over?",
+    "Employees accrue 25 vacation days per year. " * 40,  # past the 256-token window
+    "",
+    "Ärzte-Bescheinigung ab dem dritten Krankheitstag 🙂",
+]
+
+
+@pytest.fixture(scope="module")
+def onnx():
+    emb = SentenceTransformerEmbeddings()
+    emb.warm_up()
+    return emb
+
+
+def test_the_onnx_copy_gives_pytorchs_vectors_for_texts_and_questions(onnx):
+    assert onnx._onnx is not None  # the copy was made and passed its check
+    torch = SentenceTransformerEmbeddings(runtime="torch")
+    got, expected = np.array(onnx.embed_documents(TEXTS)), np.array(torch.embed_documents(TEXTS))
+    assert got.shape == expected.shape == (4, 384)
+    assert np.abs(got - expected).max() < 1e-5
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    query = np.array(onnx.embed_query(TEXTS[0]))
+    assert np.abs(query - np.array(torch.embed_query(TEXTS[0]))).max() < 1e-5
+    assert torch._onnx is None  # runtime="torch" never exports
+
+
+def test_a_model_the_copy_cannot_reproduce_stays_on_pytorch_and_says_why(caplog):
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import Pooling, Transformer
+
+    from retrieval.models.onnx_export import onnx_copy
+
+    path = resolve_model_path("all-MiniLM-L6-v2")
+    first_token = SentenceTransformer(
+        modules=[Transformer(str(path)), Pooling(384, pooling_mode="cls")], device="cpu"
+    )
+    with caplog.at_level(logging.WARNING, logger="groundwork.models"):
+        assert onnx_copy(first_token, path) is None
+    assert "not the mean" in caplog.text
+
+
+def test_on_a_gpu_the_model_runs_on_pytorch():
+    assert SentenceTransformerEmbeddings(device="cuda").runtime == "torch"
