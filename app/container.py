@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
@@ -65,7 +66,13 @@ class Container:
             device=s.embedding_device,
             batch_size=s.embedding_batch_size,
             runtime=s.model_runtime,
+            cache_dir=self.models_dir,
         )
+
+    @cached_property
+    def models_dir(self) -> Path:
+        """Where checked ONNX copies of PyTorch models are kept between starts."""
+        return self.settings.data_dir / "models"
 
     @cached_property
     def support_embeddings(self) -> Embeddings:
@@ -75,7 +82,12 @@ class Container:
         s = self.settings
         if s.support_model == s.embedding_model:
             return self.embeddings
-        return make_embeddings(s.support_model, device=s.embedding_device, runtime=s.model_runtime)
+        return make_embeddings(
+            s.support_model,
+            device=s.embedding_device,
+            runtime=s.model_runtime,
+            cache_dir=self.models_dir,
+        )
 
     @cached_property
     def read_only(self) -> bool:

@@ -56,3 +56,20 @@ def test_a_model_the_copy_cannot_reproduce_stays_on_pytorch_and_says_why(caplog)
 
 def test_on_a_gpu_the_model_runs_on_pytorch():
     assert SentenceTransformerEmbeddings(device="cuda").runtime == "torch"
+
+
+def test_a_checked_copy_is_kept_so_the_next_start_loads_no_pytorch(tmp_path):
+    first = SentenceTransformerEmbeddings(cache_dir=tmp_path)
+    first.warm_up()
+    (kept,) = tmp_path.glob("*.onnx")
+    second = SentenceTransformerEmbeddings(cache_dir=tmp_path)
+    second.warm_up()
+    assert second._model is None and second._onnx is not None
+    assert second.dimension == 384 and second.encode([]).shape == (0, 384)
+    got = np.array(second.embed_documents(TEXTS))
+    assert np.abs(got - np.array(first.embed_documents(TEXTS))).max() < 1e-6
+    kept.write_bytes(b"not an onnx graph")  # damaged: exported again, and kept again
+    third = SentenceTransformerEmbeddings(cache_dir=tmp_path)
+    third.warm_up()
+    assert third._model is not None and third._onnx is not None
+    assert kept.stat().st_size > 1_000_000

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import ConfigurationError
@@ -39,17 +40,33 @@ RUNTIMES = ("onnx", "torch")
 
 
 def make_embeddings(
-    name: str, *, device: str = "cpu", batch_size: int = 32, runtime: str = "onnx"
+    name: str,
+    *,
+    device: str = "cpu",
+    batch_size: int = 32,
+    runtime: str = "onnx",
+    cache_dir: Path | None = None,
 ) -> Embeddings:
-    """The embedder for a configured model name; nothing is loaded yet. ``runtime``
-    applies to sentence-transformers models (see ``SentenceTransformerEmbeddings``)."""
+    """The embedder for a configured model name; nothing is loaded yet. ``runtime`` and
+    ``cache_dir`` apply to sentence-transformers models (``SentenceTransformerEmbeddings``)."""
     if is_onnx_model(name):
         from retrieval.models.onnx_embeddings import OnnxEmbeddings
 
         return OnnxEmbeddings(name, batch_size=batch_size)
     return SentenceTransformerEmbeddings(
-        name, device=device, batch_size=batch_size, runtime=runtime
+        name, device=device, batch_size=batch_size, runtime=runtime, cache_dir=cache_dir
     )
+
+
+def _max_seq_length(folder: Path) -> int | None:
+    """The token window sentence-transformers reads (its own config), if the folder says."""
+    import json
+
+    config = folder / "sentence_bert_config.json"
+    try:
+        return int(json.loads(config.read_text())["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def resolve_model_path(name: str) -> Path:
@@ -86,6 +103,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         device: str = "cpu",
         batch_size: int = 32,
         runtime: str = "onnx",
+        cache_dir: Path | None = None,
     ) -> None:
         if batch_size < 1:
             raise ConfigurationError(f"embedding batch_size must be >= 1, got {batch_size}")
@@ -97,44 +115,62 @@ class SentenceTransformerEmbeddings(Embeddings):
         # onnx: an ONNX copy exported at warm-up runs the model (CPU only; PyTorch when
         # the copy cannot be made exactly); torch: sentence-transformers runs it
         self.runtime = runtime if device == "cpu" else "torch"
+        self.cache_dir = cache_dir  # where a checked ONNX copy is kept between starts
         self._onnx: Any = None
         self._model: Any = None
+        self._ready = False
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Load the model (once). Safe to call from several threads."""
-        if self._model is not None:
+        if self._ready:
             return
         with self._lock:
-            if self._model is not None:
+            if self._ready:
                 return
             path = resolve_model_path(self.model_name)
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
-            hf_logging.set_verbosity_error()
-            model = SentenceTransformer(str(path), device=self.device)
             if self.runtime == "onnx":
-                from retrieval.models.onnx_export import onnx_copy
+                from retrieval.models.onnx_export import cached_copy
 
-                self._onnx = onnx_copy(model, path, batch_size=self.batch_size)
-            self._model = model
+                window = _max_seq_length(path)
+                if window:
+                    self._onnx = cached_copy(
+                        path, self.cache_dir, max_length=window, batch_size=self.batch_size
+                    )
+            if self._onnx is None:
+                model = self._load(path)
+                if self.runtime == "onnx":
+                    from retrieval.models.onnx_export import onnx_copy
+
+                    self._onnx = onnx_copy(
+                        model, path, batch_size=self.batch_size, cache_dir=self.cache_dir
+                    )
+                self._model = model
+            self._ready = True
+
+    def _load(self, path: Path) -> Any:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        return SentenceTransformer(str(path), device=self.device)
 
     @property
     def dimension(self) -> int:
         """Read from the model's pooling config when possible, so no model load is needed."""
-        if self._model is None:
-            pooling = resolve_model_path(self.model_name) / "1_Pooling" / "config.json"
-            if pooling.is_file():
-                import json
+        pooling = resolve_model_path(self.model_name) / "1_Pooling" / "config.json"
+        if self._model is None and pooling.is_file():
+            import json
 
-                dim = json.loads(pooling.read_text()).get("word_embedding_dimension")
-                if dim:
-                    return int(dim)
+            dim = json.loads(pooling.read_text()).get("word_embedding_dimension")
+            if dim:
+                return int(dim)
         self.warm_up()
+        if self._model is None:  # the kept ONNX copy alone
+            return int(self.encode(["dimension probe"]).shape[1])
         get_dim = (
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension
@@ -144,9 +180,11 @@ class SentenceTransformerEmbeddings(Embeddings):
     def encode(self, texts: list[str]) -> Any:
         """Return a float32 numpy array of unit-length vectors."""
         self.warm_up()
-        if self._onnx is not None and texts:
+        if self._onnx is not None:
             from retrieval.models.onnx_export import mean_pooled
 
+            if not texts:
+                return np.zeros((0, self.dimension), dtype=np.float32)
             return mean_pooled(self._onnx, list(texts))
         return self._model.encode(
             list(texts),
