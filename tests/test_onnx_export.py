@@ -59,9 +59,11 @@ def test_on_a_gpu_the_model_runs_on_pytorch():
 
 
 def test_a_checked_copy_is_kept_so_the_next_start_loads_no_pytorch(tmp_path):
+    stale = tmp_path / "model-0123456789abcdef.onnx"  # a copy for other torch versions
+    stale.write_bytes(b"old")
     first = SentenceTransformerEmbeddings(cache_dir=tmp_path)
     first.warm_up()
-    (kept,) = tmp_path.glob("*.onnx")
+    (kept,) = tmp_path.glob("*.onnx")  # the stale copy is gone
     second = SentenceTransformerEmbeddings(cache_dir=tmp_path)
     second.warm_up()
     assert second._model is None and second._onnx is not None

@@ -105,16 +105,17 @@ def _weights(folder: Path) -> Path | None:
 
 
 def cache_path(folder: Path, cache_dir: Path) -> Path | None:
-    """Where the checked copy of the model in ``folder`` is kept; None without weights."""
-    import onnxruntime
-    import torch
+    """Where the checked copy of the model in ``folder`` is kept; None without weights.
+    (Versions are read from the installed packages' metadata: importing torch takes a
+    second, which the kept copy is there to save.)"""
+    from importlib.metadata import version
 
     weights = _weights(folder)
     if weights is None:
         return None
     stat = weights.stat()
-    key = f"{weights.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{torch.__version__}"
-    key += f"|{onnxruntime.__version__}|opset17"
+    key = f"{weights.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|torch {version('torch')}"
+    key += f"|onnxruntime {version('onnxruntime')}|opset17"
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return Path(cache_dir) / f"{folder.name}-{digest}.onnx"
 
@@ -150,6 +151,9 @@ def _keep(data: bytes, folder: Path, cache_dir: Path | None) -> None:
             fh.write(data)
         os.chmod(tmp, 0o644)  # readable by whoever else serves from this data folder
         os.replace(tmp, path)  # whole or not at all, whoever else writes it
+        for stale in path.parent.glob(f"{folder.name}-*.onnx"):  # other versions' copies
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError as exc:  # a read-only data folder: export again next time
         log.info("the ONNX copy of %s is not kept: %s", folder.name, exc)
 
