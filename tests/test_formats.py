@@ -212,6 +212,12 @@ def test_opendocument_files_that_cannot_be_read_fail_with_the_reason(tmp_path):
     renamed = tmp_path / "rooms.odt"
     renamed.write_bytes(sheet.read_bytes())
     assert "its package says application/vnd.oasis.opendocument.spreadsheet" in reason(renamed)
+    content = zipfile.ZipFile(good).read("content.xml")
+    odd = content.replace(b'text:outline-level="1"', b'text:outline-level="first"').replace(
+        b"<table:table-cell>", b'<table:table-cell table:number-columns-repeated="many">', 1
+    )
+    damaged = load(_rewrite_zip(good, tmp_path / "odd.odt", {"content.xml": odd}))
+    assert [s.heading_path for s in damaged.sections] == [["Booking"], ["Per diem"]]
     broken = _rewrite_zip(good, tmp_path / "broken.odt", {"content.xml": b"<office:doc"})
     assert "its XML cannot be read" in reason(broken)
     empty = _rewrite_zip(

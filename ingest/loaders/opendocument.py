@@ -70,6 +70,14 @@ _LENGTH = re.compile(r"^\s*(-?[\d.]+)\s*(cm|mm|in|pt|pc|px)?\s*$")
 _TO_CM = {"cm": 1.0, "mm": 0.1, "in": 2.54, "pt": 2.54 / 72, "pc": 2.54 / 6, "px": 2.54 / 96}
 
 
+def _count(value: str | None) -> int:
+    """A repeat count or level attribute: a positive integer, 1 when absent or damaged."""
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
+
+
 def _length(value: str | None) -> float:
     m = _LENGTH.match(value or "")
     if not m:
@@ -122,7 +130,7 @@ def table_rows(table: ElementTree.Element) -> list[list[str]]:
     def walk(el: ElementTree.Element) -> None:
         for child in el:
             if child.tag == TABLE + "table-row":
-                repeat = min(int(child.get(TABLE + "number-rows-repeated", "1") or 1), 2)
+                repeat = min(_count(child.get(TABLE + "number-rows-repeated")), 2)
                 cells = row_cells(child)
                 rows.extend([cells] * (repeat if any(cells) else 1))
             elif child.tag in (
@@ -144,10 +152,7 @@ def row_cells(row: ElementTree.Element) -> list[str]:
         later: list[ElementTree.Element] = []
         lines = [inline_text(p, later) for p in cell.iter() if p.tag in (TEXT + "p", TEXT + "h")]
         text = " ".join(t for t in lines if t)
-        try:
-            repeat = int(cell.get(TABLE + "number-columns-repeated", "1") or 1)
-        except ValueError:
-            repeat = 1
+        repeat = _count(cell.get(TABLE + "number-columns-repeated"))
         cells.extend([text] * max(1, min(repeat, MAX_REPEATED_CELLS if not text else 1)))
     while cells and not cells[-1]:
         cells.pop()
@@ -165,11 +170,7 @@ def read_blocks(element: ElementTree.Element, out) -> None:
             later: list[ElementTree.Element] = []
             text = inline_text(child, later)
             if tag == TEXT + "h":
-                try:
-                    level = int(child.get(TEXT + "outline-level", "1") or 1)
-                except ValueError:
-                    level = 1
-                out.heading(level, text)
+                out.heading(min(_count(child.get(TEXT + "outline-level")), 10), text)
             else:
                 out.line(text)
             for block in later:
