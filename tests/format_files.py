@@ -510,3 +510,26 @@ def write_docx_template(path: Path) -> Path:
         end.addprevious(parse_xml(xml))
     document.save(str(path))
     return path
+
+
+def write_pptx_chart(path: Path) -> Path:
+    """A deck whose figures are only in a chart: clustered columns, two series, a title."""
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Quarterly results"
+    data = CategoryChartData()
+    data.categories = ["Q1", "Q2", "Q3"]
+    data.add_series("Revenue (M EUR)", (4.1, 4.6, 5.3))
+    data.add_series("Costs (M EUR)", (3.2, 3.4, 3.9))
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(1), Inches(2), Inches(8), Inches(4.5), data
+    )
+    frame.chart.has_title = True
+    frame.chart.chart_title.text_frame.text = "Revenue and costs 2026"
+    deck.save(path)
+    return path

@@ -53,6 +53,17 @@ def test_slides_read_in_order_with_tables_and_notes(tmp_path):
     assert (meta[md.PAGE], meta[md.PAGE_KIND]) == (3, "slide")
 
 
+def test_a_chart_reads_as_its_title_and_a_row_per_category(tmp_path):
+    doc = load(ff.write_pptx_chart(tmp_path / "results.pptx"))
+    assert doc.sections[0].text.splitlines() == [
+        "Quarterly results",
+        "Chart: Revenue and costs 2026",
+        "Category: Q1; Revenue (M EUR): 4.1; Costs (M EUR): 3.2.",
+        "Category: Q2; Revenue (M EUR): 4.6; Costs (M EUR): 3.4.",
+        "Category: Q3; Revenue (M EUR): 5.3; Costs (M EUR): 3.9.",
+    ]
+
+
 def test_sheet_rows_carry_their_headers_in_every_chunk(tmp_path):
     path = ff.write_xlsx(tmp_path / "headcount.xlsx", rows=300)
     doc = load(path)

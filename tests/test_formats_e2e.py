@@ -28,6 +28,7 @@ def share(tmp_path_factory):
     ff.write_rtf(docs / "canteen.rtf")
     ff.write_msg(docs / "garage-closure.msg")
     ff.write_table_pdf(docs / "regional-budgets.pdf")
+    ff.write_pptx_chart(docs / "quarterly-results.pptx")
     ff.write_tiff(
         docs / "visitor-scans.tif",
         [
@@ -46,7 +47,7 @@ def ask(data, question: str) -> dict:
 
 def test_every_format_is_ingested_and_ocr_pages_are_counted(share):
     data, summary = share
-    assert summary["new"] == 13 and summary["failed"] == [] and summary["skipped"] == []
+    assert summary["new"] == 14 and summary["failed"] == [] and summary["skipped"] == []
     listing = json.loads(run(["docs", "list", "-c", "share", "--json"], data).stdout)
     ocr = {d["source"]: d["ocr_pages"] for d in listing["documents"]}
     assert ocr["plant-manual.pdf"] == 1 and ocr["visitor-scans.tif"] == 2
@@ -120,6 +121,13 @@ def test_every_format_is_ingested_and_ocr_pages_are_counted(share):
             "regional-budgets.pdf",
             2,
             "regional-budgets.pdf, page 2",
+        ),
+        (
+            "What were the costs in Q3?",
+            "3.9",
+            "quarterly-results.pptx",
+            1,
+            "quarterly-results.pptx, slide 1",
         ),
         (
             "When is the parking garage closed for repairs?",

@@ -1,7 +1,9 @@
 """PowerPoint decks (python-pptx): one section per slide, ``page`` = slide number.
 
-A slide reads as its title, then its text boxes and tables top to bottom, left to right
-(tables as ``Header: value`` rows), then its speaker notes, marked as notes."""
+A slide reads as its title, then its text boxes, tables and charts top to bottom, left to
+right (tables as ``Header: value`` rows; a chart as its title and one row per category,
+``Quarter: Q3; Revenue: 4.2; Costs: 3.1.``, so the figures only a chart shows can be
+found and quoted), then its speaker notes, marked as notes."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from ingest.loaders.archive_guard import check_archive
 from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
-from ingest.loaders.tables import dedupe_merged, table_lines
+from ingest.loaders.tables import cell_text, dedupe_merged, table_lines
 
 log = logging.getLogger("groundwork.ingest")
 NOTES = "Speaker notes:"
@@ -19,6 +21,30 @@ NOTES = "Speaker notes:"
 
 def _position(shape) -> tuple[int, int]:
     return (shape.top or 0, shape.left or 0)
+
+
+def chart_lines(chart) -> list[str]:
+    """A chart as its title and a row per category with each series' value."""
+    lines = []
+    try:
+        if chart.has_title and chart.chart_title.has_text_frame:
+            title = " ".join(chart.chart_title.text_frame.text.split())
+            if title:
+                lines.append(f"Chart: {title}")
+        label = "Category"
+        axis = chart.category_axis
+        if axis.has_title and axis.axis_title.has_text_frame:
+            label = " ".join(axis.axis_title.text_frame.text.split()) or label
+        categories = [cell_text(c) for c in chart.plots[0].categories]
+        series = [(cell_text(s.name), list(s.values)) for p in chart.plots for s in p.series]
+    except Exception as exc:  # charts without categories (XY, bubble), damaged chart XML
+        log.info("chart data not read: %r", exc)
+        return lines
+    rows = [[label, *(name or f"Series {n}" for n, (name, _) in enumerate(series, 1))]]
+    for i, category in enumerate(categories):
+        values = [cell_text(v[i]) if i < len(v) else "" for _, v in series]
+        rows.append([category or f"{label} {i + 1}", *values])
+    return lines + table_lines(rows)
 
 
 def _shape_lines(shape, skip) -> list[str]:
@@ -31,6 +57,8 @@ def _shape_lines(shape, skip) -> list[str]:
         for inner in sorted(shape.shapes, key=_position):
             lines.extend(_shape_lines(inner, skip))
         return lines
+    if getattr(shape, "has_chart", False) and shape.has_chart:
+        return chart_lines(shape.chart)
     if getattr(shape, "has_table", False) and shape.has_table:
         rows = [
             dedupe_merged([" ".join(c.text.split()) for c in r.cells]) for r in shape.table.rows
@@ -49,6 +77,7 @@ def _shape_lines(shape, skip) -> list[str]:
 @register_loader
 class PptxLoader(Loader):
     extensions = (".pptx",)
+    revision = 2  # charts read as rows
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
