@@ -469,9 +469,12 @@ def write_table_pdf(
 
 def write_docx_template(path: Path) -> Path:
     """A Word file as templates and reviews leave it: a block content control (a form
-    field), an inline one, a tracked insertion and deletion, and a text box stored the way
-    Word stores it (a DrawingML copy and a VML fallback copy)."""
+    field), an inline one, a tracked insertion and deletion, a text box stored the way
+    Word stores it (a DrawingML copy and a VML fallback copy) and a footnote."""
     import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
     from docx.oxml import parse_xml
 
     ns = (
@@ -506,8 +509,24 @@ def write_docx_template(path: Path) -> Path:
         "</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>"
         "</mc:AlternateContent></w:r></w:p>",
     ]
+    blocks.append(
+        f"<w:p {ns}>{run('Trains are booked for trips under six hours.')}"
+        "<w:r><w:footnoteReference w:id='1'/></w:r></w:p>"
+    )
     for xml in blocks:
         end.addprevious(parse_xml(xml))
+    footnotes = (
+        f"<w:footnotes {ns}><w:footnote w:type='separator' w:id='-1'><w:p><w:r><w:separator/>"
+        "</w:r></w:p></w:footnote><w:footnote w:id='1'>"
+        f"<w:p>{run('Night trains count as hotel nights.')}</w:p></w:footnote></w:footnotes>"
+    )
+    part = Part(
+        PackURI("/word/footnotes.xml"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+        footnotes.encode(),
+        document.part.package,
+    )
+    document.part.relate_to(part, RT.FOOTNOTES)
     document.save(str(path))
     return path
 

@@ -33,7 +33,7 @@ def test_docx_has_headings_and_table_rows_as_sentences():
     assert any(s.heading_path[-1] == "Retirement savings" for s in doc.sections)
 
 
-def test_docx_reads_content_controls_insertions_and_text_boxes_once(tmp_path):
+def test_docx_reads_content_controls_insertions_text_boxes_and_notes_once(tmp_path):
     from tests import format_files as ff
 
     doc = load(ff.write_docx_template(tmp_path / "expenses.docx"))
@@ -44,6 +44,8 @@ def test_docx_reads_content_controls_insertions_and_text_boxes_once(tmp_path):
         "Meals are refunded up to 45 euros a day.",
         "See the box.",
         "Receipts are kept for seven years.",
+        "Trains are booked for trips under six hours.",
+        "Night trains count as hotel nights.",  # its footnote
     ]
 
 

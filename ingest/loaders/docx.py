@@ -5,7 +5,8 @@ controls (``w:sdt``, the fields of forms and policy templates), tracked insertio
 (``w:ins``) and text boxes. The body is walked here instead: content controls are read
 through, inserted text is kept and deleted text left out, and a text box's paragraphs
 follow the paragraph that anchors it (once: Word stores each box twice, for new and
-for old readers, and the old copy is skipped)."""
+for old readers, and the old copy is skipped). Footnotes and endnotes follow the
+paragraph that refers to them."""
 
 from __future__ import annotations
 
@@ -59,6 +60,36 @@ def paragraph_text(p) -> tuple[str, list]:
     return " ".join("".join(parts).split()), boxes
 
 
+def notes(document) -> dict[tuple[str, str], list]:
+    """Footnotes and endnotes by (kind, id): their paragraphs (``w:p`` elements)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+
+    found: dict[tuple[str, str], list] = {}
+    for rel in document.part.rels.values():
+        kind = {RT.FOOTNOTES: "footnote", RT.ENDNOTES: "endnote"}.get(rel.reltype)
+        if kind is None or rel.is_external:
+            continue
+        try:
+            root = parse_xml(rel.target_part.blob)
+        except Exception as exc:  # a damaged notes part: the body is still read
+            log.info("the %ss cannot be read: %r", kind, exc)
+            continue
+        for note in root.iterchildren(W + kind):
+            if note.get(W + "type") in (None, "normal"):
+                found[(kind, note.get(W + "id", ""))] = list(note.iter(W + "p"))
+    return found
+
+
+def note_references(p) -> list[tuple[str, str]]:
+    """The (kind, id) of each footnote and endnote a paragraph refers to, in order."""
+    refs = []
+    for el in p.iter(W + "footnoteReference", W + "endnoteReference"):
+        kind = "footnote" if el.tag == W + "footnoteReference" else "endnote"
+        refs.append((kind, el.get(W + "id", "")))
+    return refs
+
+
 def body_blocks(container, parent):
     """The paragraphs and tables under ``container``, in order, content controls and
     tracked insertions read through."""
@@ -83,7 +114,7 @@ def table_lines(table) -> list[str]:
 @register_loader
 class DocxLoader(Loader):
     extensions = (".docx",)
-    revision = 2  # content controls, tracked insertions and text boxes read
+    revision = 2  # content controls, tracked insertions, text boxes and notes read
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
@@ -108,6 +139,7 @@ class DocxLoader(Loader):
 
         title = (document.core_properties.title or "").strip()
         builder = SectionBuilder()
+        footnotes = notes(document)
 
         def read(container) -> None:
             nonlocal title
@@ -128,6 +160,9 @@ class DocxLoader(Loader):
                     builder.line(text)
                 for box in boxes:
                     read(box)
+                for ref in note_references(block._p):  # a note follows what it annotates
+                    for p in footnotes.pop(ref, []):
+                        builder.line(paragraph_text(p)[0])
 
         read(document.element.body)
         builder.flush()
