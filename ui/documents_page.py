@@ -36,8 +36,9 @@ collection = conn.collection
 # -- upload -----------------------------------------------------------------------------
 st.subheader(f"Add documents to '{collection}'")
 files = st.file_uploader(
-    "Drop files here: PDF (scanned too), Word, PowerPoint, Excel, OpenDocument sheets, CSV, "
-    "e-mail (.eml), EPUB, HTML, Markdown, text, or images (read by OCR)",
+    "Drop files here: PDF (scanned too), Word, PowerPoint, Excel, OpenDocument (text, "
+    "slides, sheets), Rich Text, CSV, e-mail (.eml, Outlook .msg), EPUB, HTML, Markdown, "
+    "JSON, XML, text, or images (read by OCR)",
     accept_multiple_files=True,
     key=f"uploader-{st.session_state.get('upload_round', 0)}",
 )
