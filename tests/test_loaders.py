@@ -115,7 +115,9 @@ def test_html_data_tables_keep_their_headers_and_layout_tables_stay_rows(tmp_pat
         "City: Lisbon; Daily rate: 60 EUR.",
         "Price | 5 EUR",  # a key-value table: its rows already say what each value is
         "Weight | 3 kg",
-        "Menu Dish Day Soup Monday | Sidebar",  # a layout table holding a table
+        "Menu",  # a layout table holding a data table: read as the page it lays out
+        "Dish: Soup; Day: Monday.",
+        "Sidebar",
     ]
 
 

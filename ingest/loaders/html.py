@@ -155,6 +155,11 @@ def html_document(markup: str | bytes, fallback_title: str) -> LoadedDocument:
                 continue
             if name in _HEADINGS:
                 builder.heading(_HEADINGS[name], child.get_text(" ", strip=True))
+            elif name == "table" and child.find("table") is not None:
+                # a layout table holding tables: its cells are read as the page they lay out
+                for cell in child.find_all(["td", "th"]):
+                    if cell.find_parent("table") is child:
+                        walk(cell)
             elif name == "table":
                 for line in _table_lines(child):
                     builder.line(line)
