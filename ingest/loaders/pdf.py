@@ -103,12 +103,12 @@ class PdfLoader(Loader):
             if opts.ocr == "force" or len("".join(text.split())) < MIN_TEXT_CHARS
         ]
         read = _ocr_pages(path, scanned) if scanned and opts.ocr != "off" else {}
-        if lined and not set(lined) <= set(scanned):
+        ocr_pages = set(scanned)
+        if not set(lined) <= ocr_pages:
             with PdfTables(path) as tables:
                 for number in lined:
-                    if number not in scanned and (text := tables.page_text(number)):
+                    if number not in ocr_pages and (text := tables.page_text(number)):
                         texts[number - 1] = _clean(text)
-        ocr_pages = set(scanned)
         layer = strip_running_lines(
             ["" if n in ocr_pages else text for n, text in enumerate(texts, start=1)]
         )

@@ -10,6 +10,8 @@ entity-expansion bombs and never fetches external entities).
 from __future__ import annotations
 
 import json
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -82,12 +84,10 @@ class JsonLoader(Loader):
             ) from exc
         except RecursionError as exc:
             raise LoadError("the JSON file nests too deeply to be read") from exc
-        sections: list[Section] = []
-        for where, line in json_lines(value):
-            if sections and sections[-1].heading_path == list(where):
-                sections[-1].text += "\n" + line
-            else:
-                sections.append(Section(line, None, list(where)))
+        sections = [  # consecutive lines under one key path make one section
+            Section("\n".join(line for _, line in group), None, list(where))
+            for where, group in groupby(json_lines(value), key=itemgetter(0))
+        ]
         if not sections:
             raise LoadError("no text found: the JSON file holds no values")
         return LoadedDocument(title=path.stem, sections=sections)
