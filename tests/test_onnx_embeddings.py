@@ -32,9 +32,10 @@ def test_vectors_are_unit_length_and_the_dimension_is_known_before_loading(bge):
     assert bge.embed_documents([]) == []
 
 
-def test_a_long_input_runs_on_one_thread_sessions_side_by_side_with_the_same_vectors():
-    """Ingest's inputs span many batches: they are spread over one-thread sessions, and
-    every vector is the one a single session gives; a query or a rerank never starts them."""
+def test_inputs_run_on_one_thread_sessions_side_by_side_with_the_same_vectors():
+    """Ingest's inputs span many batches, one answer's rerank or sentences a few: both
+    are spread over one-thread sessions, and every vector is the one a single session
+    gives; a query (one text) never starts them."""
     from retrieval.models.onnx_embeddings import OnnxEmbeddings
 
     texts = [f"Policy {i}: {i * 7} euros need " + "a receipt. " * (i % 9) for i in range(40)]
@@ -43,10 +44,11 @@ def test_a_long_input_runs_on_one_thread_sessions_side_by_side_with_the_same_vec
     spread = OnnxEmbeddings("bge-small-en-v1.5", batch_size=4)
     spread._encoder.parallel = 2
     spread.embed_query("How much may an expense be?")
-    spread.encode(texts[:7])  # two batches, as one answer's rerank: they would not balance
     assert spread._encoder._workers == []  # the multi-thread session alone
-    assert np.allclose(spread.encode(texts), single.encode(texts), atol=1e-6)
+    small = texts[:7]  # two batches, as one answer's rerank: dealt out in turn
+    assert np.allclose(spread.encode(small), single.encode(small), atol=1e-6)
     assert len(spread._encoder._workers) == 2
+    assert np.allclose(spread.encode(texts), single.encode(texts), atol=1e-6)
 
 
 def test_the_answering_passage_is_nearest_to_the_question(bge):

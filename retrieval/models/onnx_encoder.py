@@ -26,13 +26,13 @@ _MAX_PARALLEL = 4  # one-thread sessions at most: each holds a copy of the model
 class OnnxEncoder:
     """Tokenise texts (or text pairs), run the model, return its first output.
 
-    Inputs are sorted by length and batched, so short texts are not padded to long ones.
-    An input of at least two batches per core (ingest) is spread over ``parallel``
-    sessions of one thread each, which run batches side by side: on two cores that
-    encodes 1.13-1.21x faster than one session whose two threads split every matrix
-    product (``benchmarks/ingest.py``, three runs). A smaller input (a query, the
-    rerank of one answer: 10 pairs in batches of 8) runs on one session with ``threads``
-    threads: split over one-thread sessions its batches would not balance (8 + 2 pairs).
+    Inputs are sorted by length and batched, so short texts are not padded to long ones;
+    the batches are as few as ``batch_size`` allows and of equal sizes. An input of two
+    batches or more (ingest; the rerank of one answer, 10 pairs as 5 + 5) is spread over
+    ``parallel`` sessions of one thread each, which run batches side by side: on two cores
+    that encodes 1.13-1.21x faster than one session whose two threads split every matrix
+    product (``benchmarks/ingest.py``, three runs), and reranks 10 pairs in 0.8x the time
+    (``benchmarks/ask.py``). One batch (a query) runs on one session with ``threads``.
     """
 
     def __init__(
@@ -117,10 +117,17 @@ class OnnxEncoder:
         self.warm_up()
         encodings = self._tokenizer.encode_batch(list(inputs))
         order = sorted(range(len(encodings)), key=lambda n: len(encodings[n].ids))
-        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         results: list[Any] = [None] * len(encodings)
+        if not order:
+            return results
+        # as few batches as ``batch_size`` allows, of equal sizes (10 pairs: 5 + 5, not
+        # 8 + 2), so that two sessions finish together; the batches do not depend on the
+        # number of sessions, and an INT8 model's output depends on its batch (the
+        # activations are quantised per batch), so any core count gives the same vectors
+        size = -(-len(order) // -(-len(order) // self.batch_size))
+        batches = [order[i : i + size] for i in range(0, len(order), size)]
 
-        if self.parallel > 1 and len(batches) >= 2 * self.parallel:
+        if self.parallel > 1 and len(batches) >= 2:
             # longest first, each session taking the next batch when it is free: the
             # sessions finish together instead of one waiting for the other's tail
             queue = iter(reversed(batches))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -16,6 +18,21 @@ from retrieval.search.keyword_index import KeywordIndex
 from retrieval.search.sentence_rescoring import SentenceRescorer
 
 SearchMode = Literal["hybrid", "dense", "keyword"]
+
+_keyword_pool: ThreadPoolExecutor | None = None
+_keyword_pool_lock = threading.Lock()
+
+
+def _keyword_threads() -> ThreadPoolExecutor:
+    """The threads that run keyword searches beside the dense search (made on first use).
+
+    SQLite runs a query without Python's lock, so FTS5 scoring and the question's
+    embedding plus the vector search proceed on both cores at once."""
+    global _keyword_pool
+    with _keyword_pool_lock:
+        if _keyword_pool is None:
+            _keyword_pool = ThreadPoolExecutor(8, thread_name_prefix="keyword-search")
+        return _keyword_pool
 
 
 def chroma_where(
@@ -83,12 +100,16 @@ class HybridRetriever(BaseRetriever):
         depth = max(self.depth, k)
         by_id: dict[str, Document] = {}
         lists = []
+        # hybrid: the keyword search runs on another thread while the dense one runs here
+        pending = (
+            _keyword_threads().submit(self.keyword, query, depth) if self.mode == "hybrid" else None
+        )
         if self.mode in ("hybrid", "dense"):
             hits = self.dense(query, depth)
             lists.append([(d.id, s) for d, s in hits])
             by_id.update({d.id: d for d, _ in hits})
         if self.mode in ("hybrid", "keyword"):
-            hits = self.keyword(query, depth)
+            hits = pending.result() if pending is not None else self.keyword(query, depth)
             lists.append([(d.id, s) for d, s in hits])
             for d, _ in hits:
                 by_id.setdefault(d.id, d)
