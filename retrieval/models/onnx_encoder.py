@@ -27,12 +27,13 @@ class OnnxEncoder:
     """Tokenise texts (or text pairs), run the model, return its first output.
 
     Inputs are sorted by length and batched, so short texts are not padded to long ones;
-    the batches are as few as ``batch_size`` allows and of equal sizes. An input of two
-    batches or more (ingest; the rerank of one answer, 10 pairs as 5 + 5) is spread over
+    the batches are as few as ``batch_size`` allows, but one per session for an input of
+    two texts a session, and of equal sizes. An input of two batches or more (ingest; the
+    rerank of one answer, 10 pairs as 5 + 5; its sentences) is spread over
     ``parallel`` sessions of one thread each, which run batches side by side: on two cores
     that encodes 1.13-1.21x faster than one session whose two threads split every matrix
     product (``benchmarks/ingest.py``, three runs), and reranks 10 pairs in 0.8x the time
-    (``benchmarks/ask.py``). One batch (a query) runs on one session with ``threads``.
+    (``benchmarks/ask.py``). A query or two texts run on one session with ``threads``.
     """
 
     def __init__(
@@ -121,10 +122,12 @@ class OnnxEncoder:
         if not order:
             return results
         # as few batches as ``batch_size`` allows, of equal sizes (10 pairs: 5 + 5, not
-        # 8 + 2), so that two sessions finish together; the batches do not depend on the
-        # number of sessions, and an INT8 model's output depends on its batch (the
-        # activations are quantised per batch), so any core count gives the same vectors
-        size = -(-len(order) // -(-len(order) // self.batch_size))
+        # 8 + 2), and at least one per session when each gets two texts or more (6
+        # sentences: 3 + 3), so that the sessions finish together. An INT8 model's output
+        # depends a little on its batch (activations are quantised per batch): machines
+        # with another number of cores may differ in the third decimal.
+        count = max(-(-len(order) // self.batch_size), min(self.parallel, len(order) // 2))
+        size = -(-len(order) // count)
         batches = [order[i : i + size] for i in range(0, len(order), size)]
 
         if self.parallel > 1 and len(batches) >= 2:
