@@ -87,6 +87,7 @@ class Container:
             device=s.embedding_device,
             runtime=s.model_runtime,
             cache_dir=self.models_dir,
+            precision=s.support_precision,
         )
 
     @cached_property
@@ -119,6 +120,8 @@ class Container:
         ``GROUNDWORK_SENTENCE_VECTORS=ingest`` (read by answers whenever present)."""
         s = self.settings
         model = s.support_model
+        if s.support_precision != "float32" and s.model_runtime == "onnx":
+            model += f" ({s.support_precision})"  # its vectors are not float32's
         if self._support_embeddings is not None:  # tests: name the injected model apart
             given = self._support_embeddings
             model = f"{type(given).__name__}:{getattr(given, 'model_name', '')}"
@@ -161,7 +164,11 @@ class Container:
                 sentence_factory = Fixed(self._support_embeddings)
             else:
                 sentence_factory = partial(
-                    make_embeddings, s.support_model, device=device, runtime=s.model_runtime
+                    make_embeddings,
+                    s.support_model,
+                    device=device,
+                    runtime=s.model_runtime,
+                    precision=s.support_precision,
                 )
         config = RayConfig(
             address=ray_address or s.ray_address,

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # sentence-transformers models (the support model): run by an ONNX copy exported at
     # start-up (same vectors within 1e-6, 2-3x faster here) or by PyTorch
     model_runtime: Literal["onnx", "torch"] = "onnx"
+    # the support model's ONNX copy: INT8 weights (2x faster here; SQuAD figures within
+    # noise, README session 14) or float32 (PyTorch's vectors within 1e-6)
+    support_precision: Literal["int8", "float32"] = "int8"
 
     chunk_size: int = Field(default=800, ge=100, le=20000)
     chunk_overlap: int = Field(default=120, ge=0)

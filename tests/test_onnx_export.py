@@ -75,3 +75,32 @@ def test_a_checked_copy_is_kept_so_the_next_start_loads_no_pytorch(tmp_path):
     third.warm_up()
     assert third._model is not None and third._onnx is not None
     assert kept.stat().st_size > 1_000_000
+
+
+def test_int8_weights_keep_the_vectors_near_pytorchs_and_are_kept_apart(tmp_path):
+    small = SentenceTransformerEmbeddings(cache_dir=tmp_path, precision="int8")
+    small.warm_up()
+    exact = SentenceTransformerEmbeddings(cache_dir=tmp_path)
+    exact.warm_up()
+    kept = {p.name.rsplit("-", 2)[1]: p for p in tmp_path.glob("*.onnx")}
+    assert set(kept) == {"int8", "float32"}  # each precision keeps its own copy
+    assert kept["int8"].stat().st_size < 0.75 * kept["float32"].stat().st_size
+    got, expected = np.array(small.embed_documents(TEXTS)), np.array(exact.embed_documents(TEXTS))
+    cosines = (got * expected).sum(axis=1)
+    assert cosines.min() > 0.97  # the empty text strays most
+    assert np.abs(got - expected).max() > 1e-4  # the INT8 weights are the ones running
+    # a text's vector does not depend on the texts embedded beside it
+    alone = small.encode([TEXTS[0]])[0]
+    beside = small.encode([TEXTS[1], TEXTS[0], TEXTS[3]])[1]
+    assert np.abs(alone - beside).max() < 1e-6
+    again = SentenceTransformerEmbeddings(cache_dir=tmp_path, precision="int8")
+    again.warm_up()
+    assert again._model is None  # the kept INT8 copy: no PyTorch
+    assert np.abs(np.array(again.embed_documents(TEXTS)) - got).max() < 1e-6
+
+
+def test_an_unknown_precision_is_refused_when_configured():
+    from retrieval.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="precision must be one of"):
+        SentenceTransformerEmbeddings(precision="int4")

@@ -46,15 +46,22 @@ def make_embeddings(
     batch_size: int = 32,
     runtime: str = "onnx",
     cache_dir: Path | None = None,
+    precision: str = "float32",
 ) -> Embeddings:
-    """The embedder for a configured model name; nothing is loaded yet. ``runtime`` and
-    ``cache_dir`` apply to sentence-transformers models (``SentenceTransformerEmbeddings``)."""
+    """The embedder for a configured model name; nothing is loaded yet. ``runtime``,
+    ``cache_dir`` and ``precision`` apply to sentence-transformers models
+    (``SentenceTransformerEmbeddings``)."""
     if is_onnx_model(name):
         from retrieval.models.onnx_embeddings import OnnxEmbeddings
 
         return OnnxEmbeddings(name, batch_size=batch_size)
     return SentenceTransformerEmbeddings(
-        name, device=device, batch_size=batch_size, runtime=runtime, cache_dir=cache_dir
+        name,
+        device=device,
+        batch_size=batch_size,
+        runtime=runtime,
+        cache_dir=cache_dir,
+        precision=precision,
     )
 
 
@@ -104,11 +111,16 @@ class SentenceTransformerEmbeddings(Embeddings):
         batch_size: int = 32,
         runtime: str = "onnx",
         cache_dir: Path | None = None,
+        precision: str = "float32",
     ) -> None:
+        from retrieval.models.onnx_export import PRECISIONS
+
         if batch_size < 1:
             raise ConfigurationError(f"embedding batch_size must be >= 1, got {batch_size}")
         if runtime not in RUNTIMES:
             raise ConfigurationError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
+        if precision not in PRECISIONS:
+            raise ConfigurationError(f"precision must be one of {PRECISIONS}, got {precision!r}")
         self.model_name = model
         self.device = device
         self.batch_size = batch_size
@@ -116,6 +128,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         # the copy cannot be made exactly); torch: sentence-transformers runs it
         self.runtime = runtime if device == "cpu" else "torch"
         self.cache_dir = cache_dir  # where a checked ONNX copy is kept between starts
+        self.precision = precision  # of the ONNX copy's weights: float32 or int8
         self._onnx: Any = None
         self._model: Any = None
         self._ready = False
@@ -135,7 +148,11 @@ class SentenceTransformerEmbeddings(Embeddings):
                 window = _max_seq_length(path)
                 if window:
                     self._onnx = cached_copy(
-                        path, self.cache_dir, max_length=window, batch_size=self.batch_size
+                        path,
+                        self.cache_dir,
+                        max_length=window,
+                        batch_size=self.batch_size,
+                        precision=self.precision,
                     )
             if self._onnx is None:
                 model = self._load(path)
@@ -143,7 +160,11 @@ class SentenceTransformerEmbeddings(Embeddings):
                     from retrieval.models.onnx_export import onnx_copy
 
                     self._onnx = onnx_copy(
-                        model, path, batch_size=self.batch_size, cache_dir=self.cache_dir
+                        model,
+                        path,
+                        batch_size=self.batch_size,
+                        cache_dir=self.cache_dir,
+                        precision=self.precision,
                     )
                 self._model = model
             self._ready = True
