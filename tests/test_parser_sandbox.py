@@ -15,7 +15,7 @@ import pytest
 
 from ingest.chunking import ChunkingConfig
 from ingest.executors.local import LocalExecutor
-from ingest.parsing import ParseTask, parse_file
+from ingest.parsing import ParseResult, ParseTask, parse_file
 from ingest.planning import WorkItem
 from tests.conftest import ROOT
 from tests.fakes import HashingEmbeddings
@@ -69,21 +69,23 @@ def test_a_file_that_needs_too_much_memory_fails_alone(tmp_path):
     assert "more memory to parse than a parser may use" in failed["big.txt"]
 
 
+def parse_noting_pid(task: ParseTask, folder: str) -> ParseResult:
+    """``parse_file``, noting which process ran it (a parser the tests hand over)."""
+    (Path(folder) / task.source).with_suffix(".pid").write_text(str(os.getpid()))
+    return parse_file(task)
+
+
 def test_one_worker_still_parses_in_a_child_process(tmp_path):
     """The time limit and the memory cap hold with GROUNDWORK_INGEST_WORKERS=1 too."""
+    from functools import partial
+
     path = tmp_path / "note.txt"
     path.write_text("Parsed somewhere else.")
-    seen = {}
-
-    class Spy(LocalExecutor):
-        def _parse_in_pool(self, tasks, workers):
-            seen["workers"] = workers
-            yield from super()._parse_in_pool(tasks, workers)
-
-    batches = list(
-        Spy(workers=1).process([WorkItem(task(path), False, False)], HashingEmbeddings())
-    )
-    assert seen == {"workers": 1} and batches[0].done
+    executor = LocalExecutor(workers=1)
+    executor.parse = partial(parse_noting_pid, folder=str(tmp_path))
+    batches = list(executor.process([WorkItem(task(path), False, False)], HashingEmbeddings()))
+    assert batches[0].done
+    assert int((tmp_path / "note.pid").read_text()) != os.getpid()
 
 
 def _descendants(pid: int) -> set[int]:
@@ -148,3 +150,26 @@ def test_parsers_die_when_their_parent_is_killed(tmp_path):
     for p in left:  # never leave them behind, even when the test fails
         os.kill(p, signal.SIGKILL)
     assert left == []
+
+
+@pytest.mark.integration
+def test_a_parser_crash_fails_its_file_alone_while_the_next_wave_is_read_ahead(tmp_path):
+    """Batches of one chunk: each written batch starts the next wave early. The worker
+    that reads crash.txt (in the second wave) dies; the wave's other files are read again
+    one by one, each file comes back exactly once, and only crash.txt fails, with why."""
+
+    from ingest.executors.local import CRASHED
+    from tests.fakes import crash_parsing
+
+    names = [f"note{i:02d}.txt" for i in range(20)]
+    names[11] = "crash.txt"
+    for name in names:
+        (tmp_path / name).write_text(f"The file {name} is about lunch at noon.")
+    work = [WorkItem(task(tmp_path / name), False, False) for name in names]
+    executor = LocalExecutor(workers=1, batch_chunks=1)
+    executor.parse = crash_parsing
+    batches = list(executor.process(work, HashingEmbeddings()))
+    done = [p.result.task.source for b in batches for p in b.done]
+    failed = {p.result.task.source: p.result.error for b in batches for p in b.failed}
+    assert sorted(done) == sorted(n for n in names if n != "crash.txt")
+    assert failed == {"crash.txt": CRASHED}

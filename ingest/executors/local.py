@@ -6,17 +6,19 @@ with its parent, per-file time limit), however many workers are configured; only
 
 Files are parsed in waves that use every worker, and embedded between waves: parsers
 and the embedder never compete for the CPU (on a small machine the embedder's thread
-team slows down badly when a parser takes one of its cores). A wave that needed OCR is
-the exception: OCR takes seconds a page on one core per parser, so the next wave is
-parsed while that one is embedded.
+team slows down badly when a parser takes one of its cores). The next wave is parsed
+while an embedded batch is written, which takes one core at most: on two cores that cut
+ingest time by 6-8% (``benchmarks/ingest.py``, session 14). A wave that needed OCR
+is the exception: OCR takes seconds a page on one core per parser, so the next wave is
+parsed while that one is embedded as well.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from langchain_core.embeddings import Embeddings
@@ -39,12 +41,14 @@ class LocalExecutor(Executor):
         self.workers = workers
         self.batch_chunks = batch_chunks
         self.memory_mb = memory_mb
+        self.parse: Callable[[ParseTask], ParseResult] = parse_file  # run by the parsers
 
     def process(self, work: Sequence[WorkItem], embeddings: Embeddings) -> Iterator[ProcessedBatch]:
         items = {w.task.document_id: w for w in work}
         pending: list[Processed] = []
         size = 0
-        for result in self._parse_all([w.task for w in work]):
+        waves = _Waves([w.task for w in work], self.workers, self.memory_mb, self.parse)
+        for result in waves:
             done = Processed(items[result.task.document_id], result)
             if result.error:
                 yield ProcessedBatch(failed=[done])
@@ -52,7 +56,9 @@ class LocalExecutor(Executor):
             pending.append(done)
             size += len(result.chunks)
             if size >= self.batch_chunks:
-                yield self._embedded(pending, embeddings)
+                batch = self._embedded(pending, embeddings)
+                waves.read_ahead()  # parsed while the caller writes this batch
+                yield batch
                 pending, size = [], 0
         if pending:
             yield self._embedded(pending, embeddings)
@@ -63,54 +69,85 @@ class LocalExecutor(Executor):
         batch.vectors = embed_texts(embeddings, [embedding_text(c) for c in batch.chunks])
         return batch
 
-    def _parse_all(self, tasks: list[ParseTask]) -> Iterator[ParseResult]:
-        if self.workers == 0:
-            for task in tasks:
-                yield parse_file(task)
-            return
-        if tasks:
-            yield from self._parse_in_pool(tasks, min(self.workers, len(tasks)))
 
-    def _parse_in_pool(self, tasks: list[ParseTask], workers: int) -> Iterator[ParseResult]:
+class _Waves:
+    """Parse results of ``tasks``, parsed in waves of ``8 x workers`` files by sandboxed
+    processes (in this process with ``workers=0``). ``read_ahead`` submits the next wave
+    before the current one's results are all taken."""
+
+    def __init__(
+        self,
+        tasks: list[ParseTask],
+        workers: int,
+        memory_mb: int | None,
+        parse: Callable[[ParseTask], ParseResult],
+    ) -> None:
+        self.queue = list(reversed(tasks))
+        self.parse = parse
+        self.workers = min(workers, len(tasks))
+        self.memory_mb = memory_mb
+        self.wave_size = self.workers * 8
+        self._pool: ProcessPoolExecutor | None = None
+        self._ahead: list[tuple[Future, ParseTask]] = []
+
+    def read_ahead(self) -> None:
+        """Start parsing the next wave now (no-op when one is already started)."""
+        if self._pool is not None and not self._ahead and self.queue:
+            self._ahead = self._submit()
+
+    def _submit(self) -> list[tuple[Future, ParseTask]]:
+        assert self._pool is not None
+        wave = [self.queue.pop() for _ in range(min(self.wave_size, len(self.queue)))]
+        futures = []
+        for task in wave:
+            try:
+                future = self._pool.submit(self.parse, task)
+            except BrokenProcessPool as exc:  # retried alone, as a crash in the wave is
+                future = Future()
+                future.set_exception(exc)
+            futures.append((future, task))
+        return futures
+
+    def __iter__(self) -> Iterator[ParseResult]:
+        if self.workers == 0:
+            while self.queue:
+                yield self.parse(self.queue.pop())
+            return
         context = multiprocessing.get_context("forkserver")
-        queue = list(reversed(tasks))
-        wave_size = workers * 8
-        while queue:
+        while self.queue:
             crashed: list[ParseTask] = []
-            with self._pool(workers, context) as pool:
-                ahead: list = []  # a wave submitted before the last one was embedded
-                while (queue or ahead) and not crashed:
-                    futures = ahead or self._submit(pool, queue, wave_size)
-                    ahead = []
-                    wait([f for f, _ in futures])
-                    results = []
-                    for fut, task in futures:
-                        try:
-                            results.append(fut.result())
-                        except BrokenProcessPool:
-                            crashed.append(task)
-                    if queue and not crashed and any(r.ocr_pages for r in results):
-                        # OCR keeps one core busy per parser for seconds a page: let the
-                        # next wave read while this one is embedded
-                        ahead = self._submit(pool, queue, wave_size)
-                    yield from results
+            with parser_pool(self.workers, self.memory_mb, context) as pool:
+                self._pool = pool
+                try:
+                    while (self.queue or self._ahead) and not crashed:
+                        futures = self._ahead or self._submit()
+                        self._ahead = []
+                        wait([f for f, _ in futures])
+                        results = []
+                        for fut, task in futures:
+                            try:
+                                results.append(fut.result())
+                            except BrokenProcessPool:
+                                crashed.append(task)
+                        if self.queue and not crashed and any(r.ocr_pages for r in results):
+                            # OCR keeps one core busy per parser for seconds a page: let
+                            # the next wave read while this one is embedded
+                            self._ahead = self._submit()
+                        yield from results
+                        if crashed:  # nothing more goes to a broken pool
+                            self.queue.extend(t for _, t in reversed(self._ahead))
+                            self._ahead = []
+                finally:
+                    self._pool = None
             # a crashed parser (segfault, out of memory) takes the pool down: retry each
             # file of that wave alone, so only the file that crashes it fails
             for task in crashed:
                 yield self._parse_isolated(task, context)
 
-    @staticmethod
-    def _submit(pool, queue: list[ParseTask], size: int) -> list:
-        wave = [queue.pop() for _ in range(min(size, len(queue)))]
-        return [(pool.submit(parse_file, task), task) for task in wave]
-
-    def _pool(self, workers: int, context) -> ProcessPoolExecutor:
-        return parser_pool(workers, self.memory_mb, context)
-
     def _parse_isolated(self, task: ParseTask, context) -> ParseResult:
-        with self._pool(1, context) as pool:
+        with parser_pool(1, self.memory_mb, context) as pool:
             try:
-                return pool.submit(parse_file, task).result()
+                return pool.submit(self.parse, task).result()
             except BrokenProcessPool:
                 return ParseResult(task, error=CRASHED)
 
