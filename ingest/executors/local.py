@@ -144,7 +144,8 @@ class _Waves:
                             self._ahead = self._submit()
                         yield from results
                         if crashed:  # nothing more goes to a broken pool
-                            self.queue.extend(t for _, p in reversed(self._ahead) for t in p[::-1])
+                            for _, part in self._ahead:
+                                self.queue.extend(part)
                             self._ahead = []
                 finally:
                     self._pool = None

@@ -14,7 +14,7 @@ a read-only data folder just exports again each time.
 
 With ``precision="int8"`` (the support model's default) the checked copy's matrix
 products get INT8 weights (``onnxruntime.quantization``, per channel): 26 sentences embed
-in 14-15 ms instead of 28-30 here, the vectors stay within a cosine of 0.99 of PyTorch's,
+in 14-16 ms instead of 28-30 here, the vectors stay within a cosine of 0.99 of PyTorch's,
 and SQuAD part 1's answer, citation and refusal figures move within noise (README,
 session 14). A model whose INT8 vectors stray further keeps its float32 copy. An INT8
 copy reads one text a batch: it quantises activations per batch, so a sentence's vector
@@ -197,9 +197,7 @@ def onnx_copy(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the tracer's notes about the legacy exporter
             data = export_bytes(model)
-        encoder = OnnxEncoder(
-            folder, max_length=transformer.max_seq_length, batch_size=batch_size, model=data
-        )
+        encoder = _encoder(folder, transformer.max_seq_length, batch_size, data, "float32")
         expected = model.encode(PROBES, normalize_embeddings=True, convert_to_numpy=True)
         got = mean_pooled(encoder, PROBES)
         gap = float(np.abs(expected - got).max())
@@ -210,7 +208,7 @@ def onnx_copy(
             if small is not None:
                 _keep(small[0], folder, cache_dir, precision)
                 return small[1]
-        _keep(data, folder, cache_dir, "float32" if precision == "int8" else precision)
+        _keep(data, folder, cache_dir, "float32")
         return encoder
     except Exception as exc:  # the exporter's and onnxruntime's errors are many
         log.warning("%s stays on PyTorch: %s", folder.name, exc)
