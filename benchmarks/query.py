@@ -105,7 +105,7 @@ def main() -> None:
             runs = {
                 "baseline: Chroma.similarity_search": lambda q, v=view: v.similarity_search(q, k=5),
                 "Groundwork dense": container.retriever(name, mode="dense").search,
-                "Groundwork keyword (FTS5 BM25)": container.retriever(name, mode="keyword").search,
+                "Groundwork keyword (BM25)": container.retriever(name, mode="keyword").search,
                 "Groundwork hybrid (default)": container.retriever(name).search,
             }
             for fn in runs.values():  # warm caches

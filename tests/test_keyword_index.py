@@ -4,7 +4,7 @@ import threading
 
 from langchain_core.documents import Document
 
-from retrieval.search.keyword_index import KeywordIndex, fts_query
+from retrieval.search.keyword_index import KeywordIndex, query_terms
 
 
 def chunk(doc_id: str, i: int, text: str, source: str = "a.txt") -> Document:
@@ -16,9 +16,9 @@ def chunk(doc_id: str, i: int, text: str, source: str = "a.txt") -> Document:
 
 
 def test_query_drops_stop_words_and_quotes_terms():
-    assert fts_query('What is the "carry-over" rule?') == '"carry" OR "over" OR "rule"'
-    assert fts_query("the of and") == '"the" OR "of" OR "and"'
-    assert fts_query("???") is None
+    assert query_terms('What is the "carry-over" rule?') == ["carry", "over", "rule"]
+    assert query_terms("the of and") == ["the", "of", "and"]
+    assert query_terms("???") == []
 
 
 def test_replace_and_delete_keep_the_index_consistent(tmp_path):
@@ -85,3 +85,82 @@ def test_a_dropped_collection_is_not_read_by_any_thread_or_process(tmp_path):
     assert index.search("col", "payroll", 5) == []
     other.replace_documents("col", ["d3"], [chunk("d3", 0, "gamma payroll")])
     assert [d.id for d, _ in index.search("col", "payroll", 5)] == ["d3:0"]
+
+
+_FTS5_SCHEMA = """
+CREATE VIRTUAL TABLE chunks USING fts5(
+    body, context,
+    chunk_id UNINDEXED, document_id UNINDEXED, source UNINDEXED, meta UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+"""
+
+
+def older_version_file(root, collection: str) -> None:
+    """The FTS5 file a collection had before session 15."""
+    import json
+    import sqlite3
+
+    root.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(root / f"{collection}.sqlite3")
+    conn.executescript(_FTS5_SCHEMA)
+    for doc_id, text in (("d1", "vacation days carry over"), ("d2", "parking spaces basement")):
+        meta = {"document_id": doc_id, "source": f"{doc_id}.txt", "title": "T"}
+        conn.execute(
+            "INSERT INTO chunks VALUES (?, 'T', ?, ?, ?, ?)",
+            (text, f"{doc_id}:0", doc_id, f"{doc_id}.txt", json.dumps(meta)),
+        )
+    conn.commit()
+    conn.close()
+
+
+def test_an_index_from_an_older_version_is_moved_over_on_first_use(tmp_path):
+    older_version_file(tmp_path, "col")
+    index = KeywordIndex(tmp_path)
+    hits = index.search("col", "vacation carry-over", 5)
+    assert [d.id for d, _ in hits] == ["d1:0"]
+    assert hits[0][0].metadata["source"] == "d1.txt"
+    assert not (tmp_path / "col.sqlite3").exists()  # moved, not kept twice
+    # what was moved is a normal index: replaced, deleted and seen by a new instance
+    index.delete_document("col", "d2")
+    assert KeywordIndex(tmp_path).count("col") == 1
+
+
+def test_indexes_in_a_read_only_folder_are_read(tmp_path):
+    """tantivy takes a lock file to open an index: a read-only folder's is read from a
+    copy, and an older version's FTS5 file is read into memory."""
+    import subprocess
+
+    import pytest
+
+    data = tmp_path / "data"
+    older_version_file(data, "col")
+    KeywordIndex(data).replace_documents("new", ["d9"], [chunk("d9", 0, "canteen opening hours")])
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    bind = subprocess.run(["mount", "--bind", str(data), str(ro)], capture_output=True)
+    if bind.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(ro)], check=True)
+        index = KeywordIndex(ro)
+        assert [d.id for d, _ in index.search("col", "parking", 5)] == ["d2:0"]
+        assert index.count("col") == 2
+        assert (ro / "col.sqlite3").exists()  # left as it was
+        assert [d.id for d, _ in index.search("new", "canteen", 5)] == ["d9:0"]
+    finally:
+        subprocess.run(["umount", "-l", str(ro)], check=False)
+
+
+def test_filters_do_not_change_the_scores(tmp_path):
+    index = KeywordIndex(tmp_path)
+    index.replace_documents(
+        "col",
+        ["d1", "d2"],
+        [chunk("d1", 0, "vacation policy text"), chunk("d2", 0, "vacation days", "b.txt")],
+    )
+    plain = dict((d.id, s) for d, s in index.search("col", "vacation days", 5))
+    only_b = index.search("col", "vacation days", 5, sources=["b.txt"])
+    assert [(d.id, s) for d, s in only_b] == [("d2:0", plain["d2:0"])]
+    others = index.search("col", "vacation days", 5, exclude_document_ids=["d2"])
+    assert [(d.id, s) for d, s in others] == [("d1:0", plain["d1:0"])]

@@ -16,7 +16,7 @@ from app.api.routes import ask, collections, documents, health, jobs, openai_com
 from app.api.write_locks import CollectionLocks
 from app.container import Container
 from app.settings import Settings
-from retrieval.search.chroma_client import remove_snapshots
+from retrieval.search.snapshots import remove_snapshots
 
 log = logging.getLogger("groundwork.api")
 
