@@ -98,15 +98,25 @@ def _add_keyed_docs(app: FastAPI) -> None:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Groundwork API")
 
 
+_PREFILL_COLLECTIONS = 8  # collections whose sentences may be embedded at start-up ...
+_PREFILL_CHUNKS = 200  # ... when they hold at most this many chunks
+
+
 def _first_answer(container: Container) -> None:
     """Answer one question before the first user does, so the first answer is as fast as
     the tenth: what loads on first use (the sentence splitter, the collection, the keyword
-    index, the models' first real batch shapes) loads now."""
+    index, the models' first real batch shapes) loads now. A small collection's sentences
+    are embedded into the support model's cache as well, where later answers would have
+    put them (a few hundred sentences, well under a second)."""
     collections = container.records.collections()
     if not collections:
         return
     try:
         container.answers.ask("What does this collection say?", collections[0])
+        scorer = container.scorer
+        for name in collections[:_PREFILL_COLLECTIONS]:
+            if container.chunk_store.count(name) <= _PREFILL_CHUNKS:
+                scorer.prefill(container.chunk_store.first_chunks(name, _PREFILL_CHUNKS))
     except Exception as exc:  # a warm-up must not keep the service from starting
         log.warning("the warm-up question failed: %s", exc)
 

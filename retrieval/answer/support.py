@@ -117,6 +117,17 @@ class SupportScorer:
                     self._cache.popitem(last=False)
         return np.stack([found[t] for t in texts])
 
+    def prefill(self, chunks: Sequence[Document]) -> int:
+        """Embed the sentences of ``chunks`` into the cache when they fill at most half of
+        it (a small collection, read whole at start-up, so that the first answers find
+        what later ones would); returns how many. Larger sets are left alone: a part of a
+        big collection would only push out what answers put there."""
+        texts = list(dict.fromkeys(c.text for c in self.candidates(chunks)))
+        if not texts or len(texts) > self.cache_size // 2:
+            return 0
+        self._embed(texts)
+        return len(texts)
+
     def unit_vectors(self, collection: str, texts: list[str]) -> np.ndarray:
         """Unit vectors of ``texts`` (rows in order): from the cache, then the collection's
         stored sentence vectors, the rest embedded. Hybrid search reads the retrieved

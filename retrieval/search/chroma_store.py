@@ -198,6 +198,14 @@ class ChromaChunkStore:
     def count(self, name: str) -> int:
         return self.collection(name).count()
 
+    def first_chunks(self, name: str, limit: int) -> list[Document]:
+        """Up to ``limit`` of the collection's chunks, in no particular order."""
+        got = self.collection(name).get(limit=limit, include=["documents", "metadatas"])
+        return [
+            Document(page_content=text or "", metadata=md.from_chroma(meta), id=cid)
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
     def search(
         self,
         name: str,
