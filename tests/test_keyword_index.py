@@ -126,6 +126,17 @@ def test_an_index_from_an_older_version_is_moved_over_on_first_use(tmp_path):
     assert KeywordIndex(tmp_path).count("col") == 1
 
 
+def test_a_move_stopped_halfway_is_done_again(tmp_path):
+    older_version_file(tmp_path, "col")
+    half = tmp_path / "col.moving"  # what a run killed while moving leaves
+    half.mkdir()
+    (half / "meta.json").write_text("{not json")
+    index = KeywordIndex(tmp_path)
+    assert [d.id for d, _ in index.search("col", "parking", 5)] == ["d2:0"]
+    assert index.count("col") == 2
+    assert not half.exists() and not (tmp_path / "col.sqlite3").exists()
+
+
 def test_indexes_in_a_read_only_folder_are_read(tmp_path):
     """tantivy takes a lock file to open an index: a read-only folder's is read from a
     copy, and an older version's FTS5 file is read into memory."""

@@ -342,24 +342,31 @@ def _from_legacy(path: Path, legacy: Path) -> tantivy.Index:
         ]
     finally:
         conn.close()
-    can_write = writable(path.parent)
-    if can_write:
-        path.mkdir(parents=True, exist_ok=True)
-        index = _open(path)
-    else:
+    if not writable(path.parent):
         index = tantivy.Index(_schema())
         index.register_tokenizer(_ANALYZER, _analyzer())
         index.config_reader(reload_policy="manual")
+        _add_all(index, docs)
+        return index
+    # built beside the collection's folder and renamed into place once committed, so a
+    # run stopped halfway leaves the old file in use and the move to do again
+    moving = path.with_name(path.name + ".moving")
+    shutil.rmtree(moving, ignore_errors=True)
+    moving.mkdir(parents=True)
+    _add_all(_open(moving), docs)
+    moving.rename(path)
+    _remove_legacy(legacy)
+    log.info("moved the keyword index %s to tantivy (%d chunks)", legacy.name, len(docs))
+    return _open(path)
+
+
+def _add_all(index: tantivy.Index, docs: list[tantivy.Document]) -> None:
     writer = index.writer(heap_size=_WRITER_HEAP_BYTES, num_threads=1)
     for doc in docs:
         writer.add_document(doc)
     writer.commit()
     writer.wait_merging_threads()
     index.reload()
-    if can_write:
-        _remove_legacy(legacy)
-        log.info("moved the keyword index %s to tantivy (%d chunks)", legacy.name, len(docs))
-    return index
 
 
 def _remove_legacy(legacy: Path) -> None:
