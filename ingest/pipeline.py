@@ -22,7 +22,7 @@ from pathlib import Path
 from ingest.chunking import ChunkingConfig
 from ingest.executors import Executor, LocalExecutor
 from ingest.loaders.options import LoadOptions
-from ingest.planning import Planner, document_id, file_hash, scan_folder
+from ingest.planning import IngestPlan, Planner, document_id, file_hash, scan_folder
 from ingest.progress import IngestProgress, NoProgress
 from ingest.records import RecordStore
 from ingest.summary import IngestSummary
@@ -127,7 +127,6 @@ class Ingestor:
         t0 = time.perf_counter()
         progress = progress or NoProgress()
         summary = summary if summary is not None else IngestSummary(collection)
-        self.chunk_store.collection(collection, create=True)  # fails early on a model mismatch
         writer = self.writer
         planner = Planner(
             self.records,
@@ -139,6 +138,27 @@ class Ingestor:
             self.load_options,
         )
         plan = planner.plan(files, collection, summary, confine=confine)
+        if plan.work:
+            self.executor.prepare()  # parsers start while Chroma opens
+        try:
+            self._process(plan, collection, summary, progress)
+        finally:
+            self.executor.release()  # what ``prepare`` started and nothing used
+        if prune:
+            for record in self.records.list(collection):
+                if record.source not in plan.seen_sources:
+                    writer.delete_document(collection, record.document_id)
+                    summary.pruned += 1
+        summary.seconds = round(time.perf_counter() - t0, 3)
+        return summary
+
+    def _process(
+        self, plan: IngestPlan, collection: str, summary: IngestSummary, progress: IngestProgress
+    ) -> None:
+        """Open the collection (failing on a model mismatch before anything is written),
+        then record the early failures, and process and write the planned files."""
+        writer = self.writer
+        self.chunk_store.collection(collection, create=True)
         for failure in plan.early_failures:
             writer.fail(collection, failure, summary)
 
@@ -156,14 +176,6 @@ class Ingestor:
                 progress.advance(len(part), writer.fill_sentences(collection, part, summary))
         finally:
             progress.finish()
-
-        if prune:
-            for record in self.records.list(collection):
-                if record.source not in plan.seen_sources:
-                    writer.delete_document(collection, record.document_id)
-                    summary.pruned += 1
-        summary.seconds = round(time.perf_counter() - t0, 3)
-        return summary
 
     def delete_document(self, collection: str, doc_id: str) -> bool:
         """Remove a document everywhere. Returns False when it was not there."""

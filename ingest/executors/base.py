@@ -53,3 +53,9 @@ class Executor(ABC):
     def process(self, work: Sequence[WorkItem], embeddings: Embeddings) -> Iterator[ProcessedBatch]:
         """Yield batches as they are ready; a failed file comes back in ``failed`` with
         its reason, never as an exception. Stopping the iteration early is allowed."""
+
+    def prepare(self) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Start what ``process`` will need, while the caller opens the store and plans."""
+
+    def release(self) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Stop what ``prepare`` started and ``process`` did not use."""
