@@ -6,6 +6,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,6 +90,21 @@ def stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+@contextmanager
+def read_only_mount(folder: Path, at: Path) -> Iterator[Path]:
+    """``folder`` bind-mounted read-only at ``at`` (the test is skipped without
+    privileges); unmounted afterwards."""
+    at.mkdir()
+    bind = subprocess.run(["mount", "--bind", str(folder), str(at)], capture_output=True)
+    if bind.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(at)], check=True)
+        yield at
+    finally:
+        subprocess.run(["umount", "-l", str(at)], check=False)
 
 
 def copy_samples(dest: Path) -> Path:

@@ -140,27 +140,17 @@ def test_a_move_stopped_halfway_is_done_again(tmp_path):
 def test_indexes_in_a_read_only_folder_are_read(tmp_path):
     """tantivy takes a lock file to open an index: a read-only folder's is read from a
     copy, and an older version's FTS5 file is read into memory."""
-    import subprocess
-
-    import pytest
+    from tests.conftest import read_only_mount
 
     data = tmp_path / "data"
     older_version_file(data, "col")
     KeywordIndex(data).replace_documents("new", ["d9"], [chunk("d9", 0, "canteen opening hours")])
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    bind = subprocess.run(["mount", "--bind", str(data), str(ro)], capture_output=True)
-    if bind.returncode != 0:
-        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
-    try:
-        subprocess.run(["mount", "-o", "remount,bind,ro", str(ro)], check=True)
+    with read_only_mount(data, tmp_path / "ro") as ro:
         index = KeywordIndex(ro)
         assert [d.id for d, _ in index.search("col", "parking", 5)] == ["d2:0"]
         assert index.count("col") == 2
         assert (ro / "col.sqlite3").exists()  # left as it was
         assert [d.id for d, _ in index.search("new", "canteen", 5)] == ["d9:0"]
-    finally:
-        subprocess.run(["umount", "-l", str(ro)], check=False)
 
 
 def test_filters_do_not_change_the_scores(tmp_path):

@@ -57,7 +57,7 @@ def read_only_data(tmp_path):
     """A data folder with an index in it, mounted read-only (skipped without privileges)."""
     import os
 
-    from tests.conftest import BIN, copy_samples
+    from tests.conftest import BIN, copy_samples, read_only_mount
 
     data = tmp_path / "data"
     env = {**os.environ, "GROUNDWORK_DATA_DIR": str(data), "GROUNDWORK_INGEST_WORKERS": "0"}
@@ -68,16 +68,8 @@ def read_only_data(tmp_path):
         check=True,
         capture_output=True,
     )
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    bind = subprocess.run(["mount", "--bind", str(data), str(ro)], capture_output=True)
-    if bind.returncode != 0:
-        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
-    try:
-        subprocess.run(["mount", "-o", "remount,bind,ro", str(ro)], check=True)
+    with read_only_mount(data, tmp_path / "ro") as ro:
         yield ro
-    finally:
-        subprocess.run(["umount", "-l", str(ro)], check=False)
 
 
 @pytest.mark.integration

@@ -115,8 +115,9 @@ def _first_answer(container: Container) -> None:
         container.answers.ask("What does this collection say?", collections[0])
         scorer = container.scorer
         for name in collections[:_PREFILL_COLLECTIONS]:
-            if container.chunk_store.count(name) <= _PREFILL_CHUNKS:
-                scorer.prefill(container.chunk_store.first_chunks(name, _PREFILL_CHUNKS))
+            chunks = container.chunk_store.first_chunks(name, _PREFILL_CHUNKS + 1)
+            if len(chunks) <= _PREFILL_CHUNKS:
+                scorer.prefill(chunks)
     except Exception as exc:  # a warm-up must not keep the service from starting
         log.warning("the warm-up question failed: %s", exc)
 

@@ -68,8 +68,8 @@ class LocalExecutor(Executor):
         items = {w.task.document_id: w for w in work}
         pending: list[Processed] = []
         size = 0
-        waves = _Waves([w.task for w in work], self.workers, self.memory_mb, self.parse)
-        waves.started, self._started = self._started, None
+        started, self._started = self._started, None
+        waves = _Waves([w.task for w in work], self.workers, self.memory_mb, self.parse, started)
         for result in waves:
             done = Processed(items[result.task.document_id], result)
             if result.error:
@@ -104,6 +104,7 @@ class _Waves:
         workers: int,
         memory_mb: int | None,
         parse: Callable[[ParseTask], ParseResult],
+        started: ProcessPoolExecutor | None = None,
     ) -> None:
         self.queue = list(reversed(tasks))
         self.parse = parse
@@ -112,7 +113,7 @@ class _Waves:
         self.wave_size = self.workers * 8
         self._pool: ProcessPoolExecutor | None = None
         self._ahead: list[tuple[Future, list[ParseTask]]] = []
-        self.started: ProcessPoolExecutor | None = None  # a pool started beforehand
+        self.started = started  # a pool started beforehand, used by the first pass
 
     def read_ahead(self, files: int = 0) -> None:
         """Start parsing the next wave now, of ``files`` files when that is more than a

@@ -189,22 +189,16 @@ class ChromaChunkStore:
         got = self.collection(name).get(
             where={md.DOCUMENT_ID: document_id}, include=["documents", "metadatas"]
         )
-        docs = [
-            Document(page_content=text or "", metadata=md.from_chroma(meta), id=cid)
-            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
-        return sorted(docs, key=lambda d: d.metadata.get(md.CHUNK_INDEX, 0))
+        return sorted(_documents(got), key=lambda d: d.metadata.get(md.CHUNK_INDEX, 0))
 
     def count(self, name: str) -> int:
         return self.collection(name).count()
 
     def first_chunks(self, name: str, limit: int) -> list[Document]:
         """Up to ``limit`` of the collection's chunks, in no particular order."""
-        got = self.collection(name).get(limit=limit, include=["documents", "metadatas"])
-        return [
-            Document(page_content=text or "", metadata=md.from_chroma(meta), id=cid)
-            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        return _documents(
+            self.collection(name).get(limit=limit, include=["documents", "metadatas"])
+        )
 
     def search(
         self,
@@ -225,3 +219,11 @@ class ChromaChunkStore:
             doc.metadata = md.from_chroma(doc.metadata)
             out.append((doc, 1.0 - float(distance)))
         return out
+
+
+def _documents(got: dict[str, Any]) -> list[Document]:
+    """The chunks of a Chroma ``get`` answer, as langchain ``Document``s."""
+    return [
+        Document(page_content=text or "", metadata=md.from_chroma(meta), id=cid)
+        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+    ]

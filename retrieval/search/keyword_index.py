@@ -174,17 +174,15 @@ class KeywordIndex:
         query = _query(searcher, stems)
         if query is None:
             return []
-        filters = [
-            (tantivy.Occur.Must, _any_of("source", sources)) if sources else None,
-            (tantivy.Occur.Must, _any_of("document_id", document_ids)) if document_ids else None,
-            (tantivy.Occur.MustNot, _any_of("document_id", exclude_document_ids))
-            if exclude_document_ids
-            else None,
-        ]
-        if any(filters):
-            query = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, query), *(f for f in filters if f is not None)]
-            )
+        clauses = [(tantivy.Occur.Must, query)]
+        if sources:
+            clauses.append((tantivy.Occur.Must, _any_of("source", sources)))
+        if document_ids:
+            clauses.append((tantivy.Occur.Must, _any_of("document_id", document_ids)))
+        if exclude_document_ids:
+            clauses.append((tantivy.Occur.MustNot, _any_of("document_id", exclude_document_ids)))
+        if len(clauses) > 1:
+            query = tantivy.Query.boolean_query(clauses)
         out = []
         for score, address in searcher.search(query, k, count=False).hits:
             doc = searcher.doc(address)
@@ -254,8 +252,12 @@ class KeywordIndex:
         return index
 
 
-def _open(path: Path) -> tantivy.Index:
-    index = tantivy.Index(_schema(), path=str(path), reuse=True)
+def _open(path: Path | None) -> tantivy.Index:
+    """The index in ``path`` (made when missing), or a new one in memory for None."""
+    if path is None:
+        index = tantivy.Index(_schema())
+    else:
+        index = tantivy.Index(_schema(), path=str(path), reuse=True)
     index.register_tokenizer(_ANALYZER, _analyzer())
     index.config_reader(reload_policy="manual")
     return index
@@ -343,9 +345,7 @@ def _from_legacy(path: Path, legacy: Path) -> tantivy.Index:
     finally:
         conn.close()
     if not writable(path.parent):
-        index = tantivy.Index(_schema())
-        index.register_tokenizer(_ANALYZER, _analyzer())
-        index.config_reader(reload_policy="manual")
+        index = _open(None)
         _add_all(index, docs)
         return index
     # built beside the collection's folder and renamed into place once committed, so a
