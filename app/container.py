@@ -108,7 +108,7 @@ class Container:
 
     @cached_property
     def chunk_store(self) -> ChromaChunkStore:
-        return ChromaChunkStore(self.chroma_client, self.embeddings)
+        return ChromaChunkStore(self.chroma_client, self.embeddings, self.keyword_index)
 
     @cached_property
     def keyword_index(self) -> KeywordIndex:

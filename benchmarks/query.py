@@ -3,7 +3,8 @@
 Chunk texts are synthetic company sentences; their vectors are random unit vectors (so a
 50k-chunk collection builds in seconds), while queries are embedded by the real model,
 as in production. The baseline is langchain-chroma's own ``similarity_search`` (dense
-only, query embedded inside) on the same collection, run in the same process.
+only, query embedded inside) on a plain Chroma collection of the same chunks and vectors
+(texts stored in Chroma, as LangChain writes them), run in the same process.
 
     python benchmarks/query.py [--sizes 10000 50000] [--queries 200]
 """
@@ -29,7 +30,14 @@ from langchain_core.documents import Document  # noqa: E402
 from benchmarks.corpus import paragraph, sentence  # noqa: E402
 
 
-def build(container, name: str, size: int, dim: int, seed: int = 3) -> None:
+def build(container, name: str, size: int, dim: int, seed: int = 3, *, plain: bool = False) -> None:
+    """Groundwork's collection ``name``; with ``plain``, also the baseline's plain Chroma
+    collection of the same chunks, ``plain-name``."""
+    baseline = None
+    if plain:
+        baseline = container.chroma_client.get_or_create_collection(
+            f"plain-{name}", metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
     batch = 2000
@@ -55,13 +63,11 @@ def build(container, name: str, size: int, dim: int, seed: int = 3) -> None:
             )
         vecs = nprng.normal(size=(n, dim)).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        container.chunk_store.upsert(
-            name,
-            [d.id for d in docs],
-            [d.page_content for d in docs],
-            [d.metadata for d in docs],
-            vecs,
-        )
+        ids, metas = [d.id for d in docs], [d.metadata for d in docs]
+        container.chunk_store.upsert(name, ids, metas, vecs)
+        if baseline is not None:
+            texts = [d.page_content for d in docs]
+            baseline.upsert(ids=ids, documents=texts, metadatas=metas, embeddings=vecs)
         container.keyword_index.replace_documents(name, [], docs)
 
 
@@ -85,6 +91,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
 
+    from langchain_chroma import Chroma
+
     from app.container import Container
     from app.settings import Settings
     from retrieval.models.embeddings import make_embeddings
@@ -100,8 +108,13 @@ def main() -> None:
         container = Container(Settings(data_dir=Path(tmp)), embeddings=embeddings)
         for size in args.sizes:
             name = f"bench-{size}"
-            build(container, name, size, embeddings.dimension)
-            view = container.chunk_store.langchain(name)
+            build(container, name, size, embeddings.dimension, plain=True)
+            view = Chroma(
+                collection_name=f"plain-{name}",
+                embedding_function=embeddings,
+                client=container.chroma_client,
+                create_collection_if_not_exists=False,
+            )
             runs = {
                 "baseline: Chroma.similarity_search": lambda q, v=view: v.similarity_search(q, k=5),
                 "Groundwork dense": container.retriever(name, mode="dense").search,

@@ -1,7 +1,8 @@
 """Stage 3, write: the only place chunks reach Chroma, the keyword index and the records.
 
-For each batch: mark its documents ``pending``, replace their chunks in Chroma and in the
-keyword index, then mark them ``ok`` with their new hash. A run killed in between leaves
+For each batch: mark its documents ``pending``, replace their chunks in Chroma (vectors and
+metadata) and in the keyword index (which also keeps their texts), then mark them ``ok``
+with their new hash. A run killed in between leaves
 ``pending`` rows, which the next run finishes without duplicates.
 """
 
@@ -68,7 +69,6 @@ class IndexWriter:
         self.chunk_store.upsert(
             collection,
             [c.id for c in chunks],
-            [c.page_content for c in chunks],
             [c.metadata for c in chunks],
             batch.vectors,
         )

@@ -60,10 +60,9 @@ def test_changed_file_replaces_its_chunks_without_stale_ones(fake_container, tmp
     assert len(chroma_ids(fake_container)) == before  # 1 chunk replaced 1 chunk
     hits = fake_container.keyword_index.search("company", "parking basement", 10)
     assert all("Lisbon" not in d.metadata["source"] for d, _ in hits)
-    got = fake_container.chunk_store.collection("company").get(
-        where={"source": "office-guide-lisbon.txt"}, include=["documents"]
-    )
-    assert got["documents"] == ["The Lisbon office moved to Porto in 2027."]
+    lisbon = fake_container.records.find_by_source("company", "office-guide-lisbon.txt")
+    chunks = fake_container.chunk_store.document_chunks("company", lisbon.document_id)
+    assert [c.page_content for c in chunks] == ["The Lisbon office moved to Porto in 2027."]
 
 
 def test_files_read_by_an_older_loader_or_other_reading_options_are_read_again(

@@ -78,7 +78,7 @@ def indexed_text(client) -> str:
     store = client.container.chunk_store
     if not store.exists("company"):
         return ""
-    return " ".join(store.collection("company").get()["documents"])
+    return " ".join(d.page_content for d in store.first_chunks("company", 10_000))
 
 
 @pytest.mark.parametrize(

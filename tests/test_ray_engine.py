@@ -43,12 +43,11 @@ def container(data: Path, engine: str, embeddings=None, support=None, **settings
 
 
 def index(c, collection: str = "share") -> dict:
-    got = c.chunk_store.collection(collection).get(include=["documents", "metadatas", "embeddings"])
+    got = c.chunk_store.collection(collection).get(include=["metadatas", "embeddings"])
+    texts = c.keyword_index.texts(collection, got["ids"])  # chunk texts are kept there
     return {
-        i: (d, m, np.asarray(e))
-        for i, d, m, e in zip(
-            got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
-        )
+        i: (texts.get(i), m, np.asarray(e))
+        for i, m, e in zip(got["ids"], got["metadatas"], got["embeddings"], strict=True)
     }
 
 

@@ -1,17 +1,23 @@
 """Groundwork's side of Chroma: one Chroma collection per Groundwork collection.
 
+Chroma holds each chunk's vector and metadata; the chunk's text is kept once, in the
+keyword index, which stores it anyway (``texts``). Writing the text into Chroma as well
+cost half of every Chroma write: local Chroma indexes every document for its own
+full-text search, which Groundwork does not use (300 PDFs, 2,400 chunks: 1.6–2.0 s of
+writes with texts, 0.7–1.0 s without; README, session 16). Collections written before
+still hold their texts in Chroma, and those are read as they are.
+
 Writes go through chromadb's public collection API with embeddings computed by the
-ingestion pipeline (which embeds title-aware text in large batches); reads go through
-``langchain_chroma.Chroma``, a regular langchain ``VectorStore`` that other chains can
-reuse (``ChromaChunkStore.langchain``). This class is not itself a langchain store.
-The embedding model and dimension are recorded in the collection metadata and
-checked each time a collection is opened.
+ingestion pipeline (which embeds title-aware text in large batches). The embedding model
+and dimension are recorded in the collection metadata and checked each time a collection
+is opened. The LangChain face of the index is ``HybridRetriever`` (a ``BaseRetriever``;
+``mode="dense"`` for vectors alone), which returns chunks with their texts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
@@ -59,15 +65,24 @@ def _translate(exc: Exception, name: str) -> Exception:
     return exc
 
 
-class ChromaChunkStore:
-    """Dense side of the index. ``client`` is any chromadb client (embedded or HTTP)."""
+class ChunkTexts(Protocol):
+    """Where chunk texts are kept (the keyword index)."""
 
-    def __init__(self, client: Any, embeddings: Embeddings) -> None:
+    def texts(self, collection: str, ids: Sequence[str]) -> dict[str, str]:
+        """The texts of those of ``ids`` it holds, by chunk id."""
+        ...
+
+
+class ChromaChunkStore:
+    """Dense side of the index. ``client`` is any chromadb client (embedded or HTTP);
+    ``texts`` holds the chunks' texts, which Chroma does not (see the module)."""
+
+    def __init__(self, client: Any, embeddings: Embeddings, texts: ChunkTexts) -> None:
         self.client = client
         self.embeddings = embeddings
+        self.texts = texts
         self._identity: tuple[str, int] | None = None
         self._collections: dict[str, Any] = {}
-        self._views: dict[str, Any] = {}
         self._max_batch: int | None = None
 
     @property
@@ -111,18 +126,6 @@ class ChromaChunkStore:
         self._collections[name] = col
         return col
 
-    def langchain(self, name: str):
-        """A ``langchain_chroma.Chroma`` view of the collection, for reuse in other chains."""
-        from langchain_chroma import Chroma
-
-        self.collection(name)
-        return Chroma(
-            collection_name=_PREFIX + name,
-            embedding_function=self.embeddings,
-            client=self.client,
-            create_collection_if_not_exists=False,
-        )
-
     def exists(self, name: str) -> bool:
         return name in self.list_collections()
 
@@ -136,7 +139,6 @@ class ChromaChunkStore:
 
     def delete_collection(self, name: str) -> None:
         self._collections.pop(name, None)
-        self._views.pop(name, None)
         try:
             self.client.delete_collection(_PREFIX + name)
         except Exception as exc:
@@ -146,11 +148,11 @@ class ChromaChunkStore:
         self,
         name: str,
         ids: Sequence[str],
-        texts: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
         vectors: Any,
     ) -> None:
-        """Write chunks in pieces no larger than Chroma accepts in one call."""
+        """Write chunks' vectors and metadata (not their texts, see the module) in pieces
+        no larger than Chroma accepts in one call."""
         if not ids:
             return
         col = self.collection(name, create=True)
@@ -159,7 +161,6 @@ class ChromaChunkStore:
             end = start + step
             col.upsert(
                 ids=list(ids[start:end]),
-                documents=list(texts[start:end]),
                 metadatas=[md.to_chroma(m) for m in metadatas[start:end]],
                 embeddings=vectors[start:end],
             )
@@ -189,16 +190,15 @@ class ChromaChunkStore:
         got = self.collection(name).get(
             where={md.DOCUMENT_ID: document_id}, include=["documents", "metadatas"]
         )
-        return sorted(_documents(got), key=lambda d: d.metadata.get(md.CHUNK_INDEX, 0))
+        return sorted(self._documents(name, got), key=lambda d: d.metadata.get(md.CHUNK_INDEX, 0))
 
     def count(self, name: str) -> int:
         return self.collection(name).count()
 
     def first_chunks(self, name: str, limit: int) -> list[Document]:
         """Up to ``limit`` of the collection's chunks, in no particular order."""
-        return _documents(
-            self.collection(name).get(limit=limit, include=["documents", "metadatas"])
-        )
+        got = self.collection(name).get(limit=limit, include=["documents", "metadatas"])
+        return self._documents(name, got)
 
     def search(
         self,
@@ -207,23 +207,28 @@ class ChromaChunkStore:
         k: int,
         where: dict[str, Any] | None = None,
     ) -> list[tuple[Document, float]]:
-        """Nearest chunks with cosine similarity (1 - distance), best first."""
-        view = self._views.get(name)
-        if view is None:
-            view = self._views[name] = self.langchain(name)
-        hits = view.similarity_search_by_vector_with_relevance_scores(
-            list(query_vector), k=k, filter=where or None
+        """Nearest chunks with cosine similarity (1 - distance), best first. A chunk whose
+        text is not stored yet (its write is under way) is left out."""
+        got = self.collection(name).query(
+            query_embeddings=[list(query_vector)],
+            n_results=k,
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
         )
+        found = {key: got[key][0] for key in ("ids", "documents", "metadatas")}
+        distances = zip(got["ids"][0], got["distances"][0], strict=True)
+        scores = {cid: 1.0 - float(d) for cid, d in distances}
+        return [(doc, scores[doc.id]) for doc in self._documents(name, found)]
+
+    def _documents(self, name: str, got: dict[str, Any]) -> list[Document]:
+        """The chunks of a Chroma answer as langchain ``Document``s, in its order, with
+        their texts; a chunk whose text is found nowhere is left out."""
+        texts = got.get("documents") or [None] * len(got["ids"])
+        missing = [cid for cid, text in zip(got["ids"], texts, strict=True) if text is None]
+        kept = self.texts.texts(name, missing) if missing else {}
         out = []
-        for doc, distance in hits:
-            doc.metadata = md.from_chroma(doc.metadata)
-            out.append((doc, 1.0 - float(distance)))
+        for cid, text, meta in zip(got["ids"], texts, got["metadatas"], strict=True):
+            text = kept.get(cid) if text is None else text
+            if text is not None:
+                out.append(Document(page_content=text, metadata=md.from_chroma(meta), id=cid))
         return out
-
-
-def _documents(got: dict[str, Any]) -> list[Document]:
-    """The chunks of a Chroma ``get`` answer, as langchain ``Document``s."""
-    return [
-        Document(page_content=text or "", metadata=md.from_chroma(meta), id=cid)
-        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-    ]

@@ -47,10 +47,11 @@ def _schema() -> tantivy.Schema:
     b = tantivy.SchemaBuilder()
     # the words searched: the chunk's title and heading path, then its text
     b.add_text_field("text", tokenizer_name=_ANALYZER, index_option="freq")
+    # the chunk's id, searched to read texts by id (see ``texts``)
     b.add_text_field("chunk_id", stored=True, tokenizer_name="raw", index_option="basic")
     b.add_text_field("document_id", tokenizer_name="raw", index_option="basic")
     b.add_text_field("source", tokenizer_name="raw", index_option="basic")
-    b.add_bytes_field("body", stored=True)  # the chunk's text as stored, UTF-8
+    b.add_bytes_field("body", stored=True)  # the chunk's text (kept here only), UTF-8
     b.add_bytes_field("meta", stored=True)  # its metadata, JSON
     return b.build()
 
@@ -154,6 +155,21 @@ class KeywordIndex:
     def count(self, collection: str) -> int:
         index = self._index(collection, create=False)
         return 0 if index is None else index.searcher().num_docs
+
+    def texts(self, collection: str, ids: Sequence[str]) -> dict[str, str]:
+        """The stored texts of those of the chunks ``ids`` the index holds, by chunk id
+        (Chroma keeps vectors and metadata only)."""
+        index = self._index(collection, create=False)
+        wanted = list(dict.fromkeys(ids))
+        if index is None or not wanted:
+            return {}
+        searcher = index.searcher()
+        query = tantivy.Query.term_set_query(_schema(), "chunk_id", wanted)
+        out: dict[str, str] = {}
+        for _score, address in searcher.search(query, len(wanted), count=False).hits:
+            doc = searcher.doc(address)
+            out[doc.get_first("chunk_id")] = bytes(doc.get_first("body")).decode("utf-8")
+        return out
 
     def search(
         self,
