@@ -112,6 +112,11 @@ def ingest(
         str(summary.chunks_written),
     )
     out.print(table)
+    if summary.repaired:
+        out.print(
+            f"{summary.repaired} unchanged file(s) were missing from the index and were "
+            "written again (counted as updated)"
+        )
     if summary.sentences_embedded:
         out.print(f"{summary.sentences_embedded} sentences embedded for answering")
     problems = [("failed", f) for f in summary.failed] + [("skipped", s) for s in summary.skipped]

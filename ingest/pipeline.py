@@ -9,11 +9,14 @@
 
 Then prune: documents whose file is gone are deleted. A document's id comes from its
 collection and relative path; its content hash and the pipeline configuration decide
-whether it is new, updated or unchanged. Unchanged files cost one hash and no embedding.
+whether it is new, updated or unchanged. Unchanged files cost one hash and no embedding,
+unless the index has lost their chunks (``IndexWriter.damaged``): then they are written
+again, and the summary counts them as ``repaired``.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from contextlib import closing
@@ -31,6 +34,8 @@ from retrieval import metadata as md
 from retrieval.search.chroma_store import ChromaChunkStore
 from retrieval.search.keyword_index import KeywordIndex
 from retrieval.search.sentence_vectors import SentenceVectors
+
+log = logging.getLogger("groundwork.ingest")
 
 _FILL_DOCUMENTS = 32  # documents whose sentences are embedded together when filling in
 
@@ -161,6 +166,14 @@ class Ingestor:
         self.chunk_store.collection(collection, create=True)
         for failure in plan.early_failures:
             writer.fail(collection, failure, summary)
+        # unchanged files whose chunks the index lost (a store's folder removed or restored
+        # from an older copy) are written again
+        repair = [plan.unchanged[d] for d in writer.damaged(collection) if d in plan.unchanged]
+        if repair:
+            log.warning("%d unchanged document(s) were missing from the index", len(repair))
+            plan.work.extend(repair)
+            summary.unchanged -= len(repair)
+            summary.repaired += len(repair)
 
         # documents indexed before sentence vectors were stored at ingest get them now
         fill = writer.sentences_missing(collection, {w.task.document_id for w in plan.work})

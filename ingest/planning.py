@@ -74,6 +74,8 @@ class IngestPlan:
     work: list[WorkItem] = field(default_factory=list)
     early_failures: list[EarlyFailure] = field(default_factory=list)
     seen_sources: set[str] = field(default_factory=set)
+    # the unchanged files, as work to do should the index have lost their chunks
+    unchanged: dict[str, WorkItem] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,9 +131,6 @@ class Planner:
                 continue
             config = reading_config(self.fingerprint, path, self.options)
             same = record is not None and record.content_hash == digest and record.config == config
-            if same and record.status == OK:
-                summary.unchanged += 1
-                continue
             if same and record.status == FAILED and not self._retry(record.reason):
                 # the same bytes would fail the same way: report, don't retry
                 summary.failed.append({"source": source, "reason": record.reason or "failed"})
@@ -151,5 +150,10 @@ class Planner:
                 config,
             )
             existed = record is not None and record.chunk_count > 0
-            plan.work.append(WorkItem(task, existed, record is not None))
+            item = WorkItem(task, existed, record is not None)
+            if same and record is not None and record.status == OK:
+                summary.unchanged += 1
+                plan.unchanged[doc_id] = item
+            else:
+                plan.work.append(item)
         return plan

@@ -138,6 +138,14 @@ class RecordStore(SQLiteFile):
         ).fetchall()
         return [_record(r) for r in rows]
 
+    def chunk_total(self, collection: str) -> int:
+        """The chunks the collection's records say are written."""
+        row = self.conn.execute(
+            "SELECT COALESCE(SUM(chunk_count), 0) FROM documents WHERE collection = ?",
+            (collection,),
+        ).fetchone()
+        return int(row[0])
+
     def find_by_source(self, collection: str, source: str) -> DocumentRecord | None:
         row = self.conn.execute(
             f"{self._select} WHERE collection = ? AND source = ?", (collection, source)

@@ -13,6 +13,9 @@ class IngestSummary:
     updated: int = 0
     unchanged: int = 0
     pruned: int = 0
+    # unchanged files written again because the index had lost their chunks (counted in
+    # ``updated``)
+    repaired: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     chunks_written: int = 0

@@ -9,6 +9,7 @@ with their new hash. A run killed in between leaves
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from ingest.executors.base import ProcessedBatch
 from ingest.planning import EarlyFailure
@@ -147,6 +148,28 @@ class IndexWriter:
         if self.sentence_vectors is not None:
             self.sentence_vectors.drop_collection(collection)
         self.records.delete_collection(collection)
+
+    def damaged(self, collection: str) -> set[str]:
+        """Documents recorded as indexed whose chunks the stores do not hold as recorded
+        (a store's folder lost, or restored from an older copy): the ingest writes them
+        again. Chunks of documents without a record are removed. Costs two counts when
+        the stores agree with the records; reads every chunk's metadata when not."""
+        expected = self.records.chunk_total(collection)
+        store = self.chunk_store
+        dense_total = store.count(collection) if store.exists(collection) else 0
+        if dense_total == expected and self.keyword_index.count(collection) == expected:
+            return set()
+        indexed = {r.document_id: r.chunk_count for r in self.records.list(collection)}
+        dense = self.chunk_store.document_counts(collection) if dense_total else Counter()
+        keyword = self.keyword_index.document_counts(collection)
+        for orphan in (set(dense) | set(keyword)) - set(indexed):
+            self.chunk_store.delete_document(collection, orphan)
+            self.keyword_index.delete_document(collection, orphan)
+        return {
+            doc_id
+            for doc_id, chunks in indexed.items()
+            if dense[doc_id] != chunks or keyword[doc_id] != chunks
+        }
 
     def sentences_missing(self, collection: str, skip: set[str]) -> list[DocumentRecord]:
         """Indexed documents (other than ``skip``) whose sentence vectors are not stored

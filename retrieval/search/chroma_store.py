@@ -16,6 +16,7 @@ is opened. The LangChain face of the index is ``HybridRetriever`` (a ``BaseRetri
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -194,6 +195,19 @@ class ChromaChunkStore:
 
     def count(self, name: str) -> int:
         return self.collection(name).count()
+
+    def document_counts(self, name: str, page: int = 10_000) -> Counter[str]:
+        """How many chunks the collection holds for each document (reads every chunk's
+        metadata, a page at a time: for checks, not for questions)."""
+        col = self.collection(name)
+        counts: Counter[str] = Counter()
+        offset = 0
+        while True:
+            got = col.get(limit=page, offset=offset, include=["metadatas"])
+            counts.update((m or {}).get(md.DOCUMENT_ID, "") for m in got["metadatas"])
+            if len(got["ids"]) < page:
+                return counts
+            offset += page
 
     def first_chunks(self, name: str, limit: int) -> list[Document]:
         """Up to ``limit`` of the collection's chunks, in no particular order."""

@@ -22,6 +22,7 @@ import os
 import shutil
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -155,6 +156,23 @@ class KeywordIndex:
     def count(self, collection: str) -> int:
         index = self._index(collection, create=False)
         return 0 if index is None else index.searcher().num_docs
+
+    def document_counts(self, collection: str) -> Counter[str]:
+        """How many chunks the index holds for each document (reads every chunk's stored
+        metadata: for checks, not for questions)."""
+        index = self._index(collection, create=False)
+        counts: Counter[str] = Counter()
+        if index is None:
+            return counts
+        searcher = index.searcher()
+        if searcher.num_docs == 0:
+            return counts
+        for _score, address in searcher.search(
+            tantivy.Query.all_query(), searcher.num_docs, count=False
+        ).hits:
+            meta = json.loads(bytes(searcher.doc(address).get_first("meta")).decode("utf-8"))
+            counts[meta.get(md.DOCUMENT_ID, "")] += 1
+        return counts
 
     def texts(self, collection: str, ids: Sequence[str]) -> dict[str, str]:
         """The stored texts of those of the chunks ``ids`` the index holds, by chunk id
