@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -61,6 +62,21 @@ def test_a_job_ingests_a_folder_and_reports_counts(jobs_api):
     )
     assert again["unchanged"] == 5 and again["new"] == 0 and again["chunks"] == 0
     assert [j["id"] for j in jobs_api.get("/jobs").json()][:2] == [again["id"], job["id"]]
+
+
+def test_a_job_puts_back_what_the_index_lost(jobs_api):
+    first = wait_for(
+        jobs_api,
+        jobs_api.post("/jobs", json={"collection": "company", "path": "docs"}).json()["id"],
+    )
+    shutil.rmtree(jobs_api.container.keyword_index.path("company"))
+    again = wait_for(
+        jobs_api,
+        jobs_api.post("/jobs", json={"collection": "company", "path": "docs"}).json()["id"],
+    )
+    assert again["status"] == "succeeded"
+    assert again["repaired"] == again["updated"] == first["new"] and again["unchanged"] == 0
+    assert again["chunks"] == first["chunks"]
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,7 @@ class JobProgress:
         job.total = s.files
         job.done = min(s.files, s.unchanged + len(s.skipped) + len(s.failed) + s.new + s.updated)
         job.new, job.updated, job.unchanged = s.new, s.updated, s.unchanged
+        job.repaired = s.repaired
         job.skipped, job.chunks = len(s.skipped), s.chunks_written
         job.failed = list(s.failed)
         job.files_per_s = round(self._parsed / elapsed, 2)

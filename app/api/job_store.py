@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     unchanged INTEGER NOT NULL DEFAULT 0,
     skipped INTEGER NOT NULL DEFAULT 0,
     pruned INTEGER NOT NULL DEFAULT 0,
+    repaired INTEGER NOT NULL DEFAULT 0,
     chunks INTEGER NOT NULL DEFAULT 0,
     failed TEXT NOT NULL DEFAULT '[]',
     files_per_s REAL NOT NULL DEFAULT 0,
@@ -69,6 +70,7 @@ class Job:
     unchanged: int = 0
     skipped: int = 0
     pruned: int = 0
+    repaired: int = 0  # unchanged files written again: the index had lost their chunks
     chunks: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     files_per_s: float = 0.0
@@ -100,6 +102,7 @@ class JobStore(SQLiteFile):
             "allowed": "TEXT NOT NULL DEFAULT '[]'",
             "engine": "TEXT NOT NULL DEFAULT 'local'",
             "ray_address": "TEXT",
+            "repaired": "INTEGER NOT NULL DEFAULT 0",
         }
         for name, kind in added.items():
             if name not in columns:

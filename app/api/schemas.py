@@ -194,6 +194,11 @@ class JobOut(BaseModel):
     unchanged: int
     skipped: int
     pruned: int
+    repaired: int = Field(
+        default=0,
+        description="unchanged files written again because the index had lost their chunks "
+        "(counted in updated)",
+    )
     chunks: int
     failed: list[dict[str, str]]
     files_per_s: float
