@@ -221,28 +221,65 @@ class ChromaChunkStore:
         k: int,
         where: dict[str, Any] | None = None,
     ) -> list[tuple[Document, float]]:
-        """Nearest chunks with cosine similarity (1 - distance), best first. A chunk whose
-        text is not stored yet (its write is under way) is left out."""
+        """Nearest chunks with cosine similarity (1 - distance), best first, with their
+        texts. A chunk whose text is not stored yet (its write is under way) is left out."""
+        hits = self.nearest(name, query_vector, k, where)
+        kept = {d.id: d for d in self.with_texts(name, [d for d, _ in hits])}
+        return [(kept[d.id], score) for d, score in hits if d.id in kept]
+
+    def nearest(
+        self,
+        name: str,
+        query_vector: Sequence[float],
+        k: int,
+        where: dict[str, Any] | None = None,
+    ) -> list[tuple[Document, float]]:
+        """``search`` without reading texts: a chunk whose text Chroma does not hold comes
+        with an empty ``page_content``, for a caller that reads the texts of the hits it
+        keeps (``with_texts``)."""
         got = self.collection(name).query(
             query_embeddings=[list(query_vector)],
             n_results=k,
             where=where or None,
             include=["documents", "metadatas", "distances"],
         )
-        found = {key: got[key][0] for key in ("ids", "documents", "metadatas")}
-        distances = zip(got["ids"][0], got["distances"][0], strict=True)
-        scores = {cid: 1.0 - float(d) for cid, d in distances}
-        return [(doc, scores[doc.id]) for doc in self._documents(name, found)]
+        rows = zip(
+            got["ids"][0],
+            got["documents"][0],
+            got["metadatas"][0],
+            got["distances"][0],
+            strict=True,
+        )
+        return [
+            (
+                Document(page_content=text or "", metadata=md.from_chroma(meta), id=cid),
+                1.0 - float(distance),
+            )
+            for cid, text, meta, distance in rows
+        ]
+
+    def with_texts(self, name: str, docs: Sequence[Document]) -> list[Document]:
+        """``docs`` with their texts read where they lack one; a chunk whose text is found
+        nowhere is left out."""
+        lacking = [d.id for d in docs if not d.page_content and d.id is not None]
+        texts = self.texts.texts(name, lacking) if lacking else {}
+        out = []
+        for d in docs:
+            if d.page_content:
+                out.append(d)
+            elif d.id in texts:
+                out.append(Document(page_content=texts[d.id], metadata=d.metadata, id=d.id))
+        return out
 
     def _documents(self, name: str, got: dict[str, Any]) -> list[Document]:
-        """The chunks of a Chroma answer as langchain ``Document``s, in its order, with
-        their texts; a chunk whose text is found nowhere is left out."""
+        """The chunks of a Chroma ``get`` answer as langchain ``Document``s, in its order,
+        with their texts; a chunk whose text is found nowhere is left out."""
         texts = got.get("documents") or [None] * len(got["ids"])
-        missing = [cid for cid, text in zip(got["ids"], texts, strict=True) if text is None]
-        kept = self.texts.texts(name, missing) if missing else {}
-        out = []
-        for cid, text, meta in zip(got["ids"], texts, got["metadatas"], strict=True):
-            text = kept.get(cid) if text is None else text
-            if text is not None:
-                out.append(Document(page_content=text, metadata=md.from_chroma(meta), id=cid))
-        return out
+        rows = zip(got["ids"], texts, got["metadatas"], strict=True)
+        return self.with_texts(
+            name,
+            [
+                Document(page_content=text or "", metadata=md.from_chroma(meta), id=cid)
+                for cid, text, meta in rows
+            ],
+        )

@@ -77,8 +77,9 @@ class HybridRetriever(BaseRetriever):
     rescorer: SentenceRescorer | None = None
 
     def dense(self, query: str, depth: int) -> list[tuple[Document, float]]:
+        """The nearest chunks; their texts are read later, only for the chunks kept."""
         vector = self.chunk_store.embeddings.embed_query(query)
-        return self.chunk_store.search(
+        return self.chunk_store.nearest(
             self.collection,
             vector,
             depth,
@@ -112,7 +113,11 @@ class HybridRetriever(BaseRetriever):
             hits = pending.result() if pending is not None else self.keyword(query, depth)
             lists.append([(d.id, s) for d, s in hits])
             for d, _ in hits:
-                by_id.setdefault(d.id, d)
+                known = by_id.setdefault(d.id, d)
+                if not known.page_content:  # a dense hit: its text, its Chroma metadata
+                    by_id[d.id] = Document(
+                        page_content=d.page_content, metadata=known.metadata, id=d.id
+                    )
         if len(lists) == 1:
             fused = list(lists[0])
         elif self.fusion == "convex":
@@ -122,7 +127,9 @@ class HybridRetriever(BaseRetriever):
                 lists, k=self.rrf_k, weights=[2 * self.dense_weight, 2 - 2 * self.dense_weight]
             )
         if self.rescorer is not None and self.mode == "hybrid":
+            fused = self._readable(fused, by_id, max(k, self.rescorer.pool))
             fused = self.rescorer.rescore(self.collection, query, fused, by_id)
+        fused = self._readable(fused, by_id, k)
         out = []
         for rank, (cid, score) in enumerate(fused[:k], start=1):
             doc = by_id[cid]
@@ -133,6 +140,22 @@ class HybridRetriever(BaseRetriever):
             )
             out.append(doc)
         return out
+
+    def _readable(
+        self, fused: list[tuple[str, float]], by_id: dict[str, Document], count: int
+    ) -> list[tuple[str, float]]:
+        """``fused`` whose first ``count`` chunks have their texts (read from the keyword
+        index for dense hits, in one call per pass); a chunk whose text is not stored
+        yet (its write is under way) is dropped and the next one taken."""
+        kept: list[tuple[str, float]] = []
+        rest = list(fused)
+        while rest and len(kept) < count:
+            window, rest = rest[: count - len(kept)], rest[count - len(kept) :]
+            docs = self.chunk_store.with_texts(self.collection, [by_id[cid] for cid, _ in window])
+            by_id.update((d.id, d) for d in docs)
+            readable = {d.id for d in docs}
+            kept.extend((cid, score) for cid, score in window if cid in readable)
+        return kept + rest
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
