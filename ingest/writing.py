@@ -152,11 +152,11 @@ class IndexWriter:
     def damaged(self, collection: str) -> set[str]:
         """Documents recorded as indexed whose chunks the stores do not hold as recorded
         (a store's folder lost, or restored from an older copy): the ingest writes them
-        again. Chunks of documents without a record are removed. Costs two counts when
-        the stores agree with the records; reads every chunk's metadata when not."""
+        again. Chunks of documents without a record are removed. Called once the ingest
+        has opened the collection; costs two counts when the stores agree with the
+        records, and reads every chunk's metadata when not."""
         expected = self.records.chunk_total(collection)
-        store = self.chunk_store
-        dense_total = store.count(collection) if store.exists(collection) else 0
+        dense_total = self.chunk_store.count(collection)
         if dense_total == expected and self.keyword_index.count(collection) == expected:
             return set()
         indexed = {r.document_id: r.chunk_count for r in self.records.list(collection)}

@@ -214,19 +214,6 @@ class ChromaChunkStore:
         got = self.collection(name).get(limit=limit, include=["documents", "metadatas"])
         return self._documents(name, got)
 
-    def search(
-        self,
-        name: str,
-        query_vector: Sequence[float],
-        k: int,
-        where: dict[str, Any] | None = None,
-    ) -> list[tuple[Document, float]]:
-        """Nearest chunks with cosine similarity (1 - distance), best first, with their
-        texts. A chunk whose text is not stored yet (its write is under way) is left out."""
-        hits = self.nearest(name, query_vector, k, where)
-        kept = {d.id: d for d in self.with_texts(name, [d for d, _ in hits])}
-        return [(kept[d.id], score) for d, score in hits if d.id in kept]
-
     def nearest(
         self,
         name: str,
@@ -234,9 +221,10 @@ class ChromaChunkStore:
         k: int,
         where: dict[str, Any] | None = None,
     ) -> list[tuple[Document, float]]:
-        """``search`` without reading texts: a chunk whose text Chroma does not hold comes
-        with an empty ``page_content``, for a caller that reads the texts of the hits it
-        keeps (``with_texts``)."""
+        """Nearest chunks with cosine similarity (1 - distance), best first. Texts are not
+        read here: a chunk whose text Chroma does not hold comes with an empty
+        ``page_content``, and the caller reads the texts of the hits it keeps
+        (``with_texts``)."""
         got = self.collection(name).query(
             query_embeddings=[list(query_vector)],
             n_results=k,
