@@ -40,8 +40,41 @@ def _segmenter():
     if seg is None:
         import pysbd
 
-        seg = _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+        class Segmenter(pysbd.Segmenter):
+            def sentences_with_char_spans(self, sentences):
+                if not all(sentences):  # an empty pattern matches between characters
+                    return super().sentences_with_char_spans(sentences)
+                return _literal_char_spans(self.original_text, sentences)
+
+        seg = _LOCAL.segmenter = Segmenter(language="en", clean=False, char_span=True)
     return seg
+
+
+def _literal_char_spans(text: str, sentences: list[str]) -> list:
+    """pysbd's ``sentences_with_char_spans`` for non-empty sentences, found with
+    ``str.find``.
+
+    pysbd locates each sentence with a regular expression made of the sentence itself
+    (``re.escape(sentence) + r"\s*"``): every sentence is a new pattern to compile, a
+    third of the segmenter's time, and each one pushes a pattern out of ``re``'s cache.
+    This walks the same matches: the leftmost non-overlapping occurrences, each with the
+    whitespace after it, the first that ends past the previous sentence."""
+    from pysbd.utils import TextSpan
+
+    spans = []
+    prior_end = 0
+    for sent in sentences:
+        pos = 0
+        while (start := text.find(sent, pos)) >= 0:
+            end = start + len(sent)
+            while end < len(text) and text[end].isspace():
+                end += 1
+            if end > prior_end:
+                spans.append(TextSpan(text[start:end], start, end))
+                prior_end = end
+                break
+            pos = end
+    return spans
 
 
 def _line_blocks(text: str, base: int) -> list[tuple[int, int]]:

@@ -104,3 +104,42 @@ def test_threads_splitting_at_once_each_get_their_own_texts_sentences(monkeypatc
         got = list(pool.map(sentences.split_sentences, texts))
     assert [tuple(g) for g in got] == expected
     assert all(len(e) == 4 for e in expected)
+
+
+def _segmenter_inputs() -> list[str]:
+    import json
+
+    from tests.conftest import ROOT
+
+    texts = [
+        p["context"]
+        for article in json.loads((ROOT / "tests" / "data" / "squad-tiny.json").read_text())["data"]
+        for p in article["paragraphs"]
+    ]
+    texts += [
+        (ROOT / "sample_docs" / name).read_text()
+        for name in ("finance-faq.md", "office-guide-lisbon.txt")
+    ]
+    return texts + [
+        "Yes. Yes. Yes.  No.\u00a0Yes.",  # the same sentence again: each gets its own place
+        "It costs $5.00 (net) [approx.]? *Yes*. +1 (2) a|b \\d+ ^$.",  # regex characters
+        "Dr. Smith went. Dr. Smith went.\n\nDr. Smith went.",
+        "  \t lead. trail.  \x1c",
+        "Mr. A. B. C. said so, e.g. here, i.e. there, etc. Fig. 3 shows it. ca. 2 million.",
+    ]
+
+
+def test_sentence_spans_are_pysbds_own():
+    """The spans are found with ``str.find`` instead of one regular expression per
+    sentence: they must be exactly those pysbd gives."""
+    import pysbd
+
+    from retrieval.sentences import _segmenter
+
+    theirs = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    ours = _segmenter()
+    texts = _segmenter_inputs()
+    assert len(texts) > 10
+    for text in texts:
+        expected = [(s.sent, s.start, s.end) for s in theirs.segment(text)]
+        assert [(s.sent, s.start, s.end) for s in ours.segment(text)] == expected, text[:60]

@@ -13,6 +13,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from langchain_core.documents import Document
@@ -54,6 +55,26 @@ def coverage(needed: set[str], present: set[str], weights: dict[str, float] | No
     return hit / total if total else 0.0
 
 
+@lru_cache(maxsize=4096)
+def _sentences_read(
+    text: str, min_words: int
+) -> tuple[tuple[int, int, str, frozenset[str], frozenset[str]], ...]:
+    """The sentences of a chunk that may be quoted, each with its terms and those of the
+    sentence before it: what ``candidates`` needs of a chunk, which depends on its text
+    alone. One answer reads its sources two or three times (support, claim check,
+    citations), and popular chunks come back in later answers."""
+    out = []
+    previous: frozenset[str] = frozenset()
+    spans = split_sentences(text)
+    injected = flag_injections([s.text for s in spans])
+    for span, withheld in zip(spans, injected, strict=True):
+        terms = frozenset(content_terms(span.text))
+        if len(span.text.split()) >= min_words and not withheld:
+            out.append((span.start, span.end, span.text, terms, previous))
+        previous = terms
+    return tuple(out)
+
+
 class SupportScorer:
     """Scores sentences of retrieved chunks against a question or a claim."""
 
@@ -86,14 +107,10 @@ class SupportScorer:
     def candidates(self, sources: Sequence[Document]) -> list[Candidate]:
         out = []
         for n, doc in enumerate(sources, start=1):
-            previous: set[str] = set()
-            spans = split_sentences(doc.page_content)
-            injected = flag_injections([s.text for s in spans])
-            for span, withheld in zip(spans, injected, strict=True):
-                terms = set(content_terms(span.text))
-                if len(span.text.split()) >= self.min_words and not withheld:
-                    out.append(Candidate(n, span.start, span.end, span.text, terms, previous))
-                previous = terms
+            for start, end, text, terms, previous in _sentences_read(
+                doc.page_content, self.min_words
+            ):
+                out.append(Candidate(n, start, end, text, set(terms), set(previous)))
         return out
 
     def _embed(self, texts: list[str]) -> np.ndarray:
