@@ -552,3 +552,78 @@ def write_pptx_chart(path: Path) -> Path:
     frame.chart.chart_title.text_frame.text = "Revenue and costs 2026"
     deck.save(path)
     return path
+
+
+SLIDE_PICTURE_LINES = ["Escalation path", "Severity 1 incidents page the duty manager, Ines Varga."]
+LOGO_PICTURE_LINES = ["Harbour Logistics wordmark"]
+
+
+def _png_bytes(image) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def write_pptx_pictures(path: Path) -> Path:
+    """Slide 1 has plenty of text and a picture with words in it (a wordmark: not read
+    under OCR auto); slide 2 is a title and a screenshot, whose words only OCR finds."""
+    import io
+
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = "Operations overview"
+    slide.placeholders[1].text = (
+        "The operations team runs three warehouses and a fleet of forty trucks. "
+        "Each site reports its stock levels every morning before eight o'clock."
+    )
+    logo = scanned_image(LOGO_PICTURE_LINES, width=700, height=260, seed=7)
+    slide.shapes.add_picture(io.BytesIO(_png_bytes(logo)), Inches(6), Inches(6), Inches(3))
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Incidents"
+    shot = scanned_image(SLIDE_PICTURE_LINES, width=1100, height=320, seed=8)
+    slide.shapes.add_picture(io.BytesIO(_png_bytes(shot)), Inches(0.5), Inches(2), Inches(9))
+    deck.save(path)
+    return path
+
+
+def write_docx_scan(path: Path) -> Path:
+    """A Word file that is a caption and a scanned page pasted as a picture."""
+    import io
+
+    import docx
+    from docx.shared import Inches
+
+    document = docx.Document()
+    document.add_paragraph("Scanned copy of the signed notice")
+    image = scanned_image(SCAN_LINES, width=1240, height=420, seed=9)
+    document.add_picture(io.BytesIO(_png_bytes(image)), width=Inches(6))
+    document.add_paragraph("Filed by reception.")
+    document.save(path)
+    return path
+
+
+STAMP = "Received by the records office on 4 March 2024, reference RO-2291"
+
+
+def write_stamped_scan_pdf(path: Path, *, picture_share: float = 1.0) -> Path:
+    """A scanned page under a text layer of one line (a records office's stamp): its
+    content is in the picture only. ``picture_share`` is the height the picture covers."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    width, height = A4
+    c = canvas.Canvas(str(path), pagesize=A4)
+    image = scanned_image(SCAN_LINES, seed=11)
+    shown = height * picture_share
+    c.drawImage(ImageReader(image), 0, height - shown, width=width, height=shown)
+    c.setFont("Helvetica", 8)
+    c.drawString(36, 20, STAMP)
+    c.showPage()
+    c.save()
+    return path

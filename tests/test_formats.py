@@ -503,3 +503,89 @@ def test_scans_refused_with_ocr_off_are_read_once_ocr_is_on(fake_container, tmp_
     ingestor.load_options = LoadOptions(ocr="auto")
     with_ocr = ingestor.ingest_folder(docs, "share")
     assert with_ocr.failed == [] and with_ocr.new + with_ocr.updated == 1
+
+
+def _slides(path: Path, options: LoadOptions | None = None):
+    with using(options or LoadOptions()):
+        return {s.page: s for s in load(path).sections}
+
+
+def test_a_slide_that_is_a_screenshot_is_read_by_ocr(tmp_path):
+    deck = ff.write_pptx_pictures(tmp_path / "ops.pptx")
+    slides = _slides(deck)
+    assert "Ines Varga" in slides[2].text and "Incidents" in slides[2].text
+    assert slides[2].ocr_confidence is not None and slides[2].ocr_confidence > 0.5
+    # a slide with text of its own keeps its pictures unread (logos, decoration)
+    assert "wordmark" not in slides[1].text and slides[1].ocr_confidence is None
+    forced = _slides(deck, LoadOptions(ocr="force"))
+    assert "wordmark" in forced[1].text
+    off = _slides(deck, LoadOptions(ocr="off"))
+    assert off[2].text == "Incidents" and off[2].ocr_confidence is None
+
+
+def test_a_scan_pasted_into_word_is_read_where_it_stands(tmp_path):
+    path = ff.write_docx_scan(tmp_path / "notice.docx")
+    with using(LoadOptions()):
+        text = "\n".join(s.text for s in load(path).sections)
+        assert load(path).ocr_pages == 1
+    lines = text.splitlines()
+    caption = lines.index("Scanned copy of the signed notice")
+    filed = lines.index("Filed by reception.")
+    scan = next(i for i, line in enumerate(lines) if "Tomas Berg" in line)
+    assert caption < scan < filed  # the picture's text stands where the picture does
+    with using(LoadOptions(ocr="off")):
+        assert "Tomas Berg" not in "\n".join(s.text for s in load(path).sections)
+
+
+def test_a_word_file_of_pictures_alone_names_ocr_off(tmp_path):
+    import io
+
+    import docx
+
+    document = docx.Document()
+    image = ff.scanned_image(ff.SCAN_LINES, width=1240, height=420, seed=9)
+    document.add_picture(io.BytesIO(ff._png_bytes(image)))
+    path = tmp_path / "scan-only.docx"
+    document.save(path)
+    assert "OCR is off" in reason(path, LoadOptions(ocr="off"))
+
+
+def test_an_undecodable_picture_is_skipped_and_the_deck_still_read(tmp_path):
+    deck = ff.write_pptx_pictures(tmp_path / "ops.pptx")
+    broken = tmp_path / "broken.pptx"
+    with zipfile.ZipFile(deck) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("ppt/media/"):
+                data = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # a PNG signature, no image
+            dst.writestr(item, data)
+    slides = _slides(broken)
+    assert slides[2].text == "Incidents" and "forty trucks" in slides[1].text
+
+
+def test_switching_ocr_reads_decks_and_word_files_again():
+    from ingest.loaders.base import reading_config
+
+    for name in ("a.pptx", "a.docx"):
+        auto = reading_config("fp", Path(name), LoadOptions(ocr="auto"))
+        assert auto != reading_config("fp", Path(name), LoadOptions(ocr="off"))
+
+
+def test_a_scan_under_a_stamp_of_text_is_read_by_ocr(tmp_path):
+    """A text layer of one line (a stamp, a reference) over a page-size picture is not the
+    page's content: OCR reads the page, stamp included."""
+    pdf = ff.write_stamped_scan_pdf(tmp_path / "notice.pdf")
+    with using(LoadOptions()):
+        (section,) = load(pdf).sections
+    assert "90 days" in section.text and "Tomas Berg" in section.text
+    assert "RO-2291" in section.text and section.ocr_confidence is not None
+    with using(LoadOptions(ocr="off")):
+        (section,) = load(pdf).sections  # the text layer is all there is without OCR
+    assert "RO-2291" in section.text and "Tomas Berg" not in section.text
+
+
+def test_a_small_picture_beside_a_short_text_layer_is_not_a_scan(tmp_path):
+    pdf = ff.write_stamped_scan_pdf(tmp_path / "memo.pdf", picture_share=0.3)
+    with using(LoadOptions()):
+        (section,) = load(pdf).sections
+    assert section.ocr_confidence is None and section.text.startswith("Received")

@@ -29,6 +29,7 @@ def share(tmp_path_factory):
     ff.write_msg(docs / "garage-closure.msg")
     ff.write_table_pdf(docs / "regional-budgets.pdf")
     ff.write_pptx_chart(docs / "quarterly-results.pptx")
+    ff.write_pptx_pictures(docs / "operations-deck.pptx")
     ff.write_tiff(
         docs / "visitor-scans.tif",
         [
@@ -47,11 +48,12 @@ def ask(data, question: str) -> dict:
 
 def test_every_format_is_ingested_and_ocr_pages_are_counted(share):
     data, summary = share
-    assert summary["new"] == 14 and summary["failed"] == [] and summary["skipped"] == []
+    assert summary["new"] == 15 and summary["failed"] == [] and summary["skipped"] == []
     listing = json.loads(run(["docs", "list", "-c", "share", "--json"], data).stdout)
     ocr = {d["source"]: d["ocr_pages"] for d in listing["documents"]}
     assert ocr["plant-manual.pdf"] == 1 and ocr["visitor-scans.tif"] == 2
     assert ocr["maintenance-notice.png"] == 1 and ocr["quarterly-review.pptx"] == 0
+    assert ocr["operations-deck.pptx"] == 1  # the screenshot slide, not the one with a logo
 
 
 @pytest.mark.parametrize(
@@ -135,6 +137,13 @@ def test_every_format_is_ingested_and_ocr_pages_are_counted(share):
             "garage-closure.msg",
             None,
             None,
+        ),
+        (
+            "Whom do severity 1 incidents page?",
+            "Ines Varga",
+            "operations-deck.pptx",
+            2,
+            "operations-deck.pptx, slide 2 (scanned)",
         ),
         (
             "What is the gate code of the loading dock?",

@@ -25,6 +25,8 @@ from ingest.loaders.base import (
     register_loader,
     require_text,
 )
+from ingest.loaders.options import LoadOptions
+from ingest.loaders.pictures import PictureReader
 from ingest.loaders.tables import dedupe_merged
 
 log = logging.getLogger("groundwork.ingest")
@@ -58,6 +60,29 @@ def paragraph_text(p) -> tuple[str, list]:
 
     walk(p)
     return " ".join("".join(parts).split()), boxes
+
+
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"  # pictures of older Word versions
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def paragraph_pictures(p) -> list[str]:
+    """The relationship ids of the pictures a ``w:p`` element shows, in order (not those
+    of its text boxes, read with the box, nor the copies kept for old readers)."""
+    found: list[str] = []
+
+    def walk(el) -> None:
+        for child in el:
+            if child.tag == _BLIP:
+                found.append(child.get(_REL + "embed", ""))
+            elif child.tag == _IMAGEDATA:
+                found.append(child.get(_REL + "id", ""))
+            elif child.tag not in _NOT_TEXT:
+                walk(child)
+
+    walk(p)
+    return [rid for rid in found if rid]
 
 
 def notes(document) -> dict[tuple[str, str], list]:
@@ -114,7 +139,12 @@ def table_lines(table) -> list[str]:
 @register_loader
 class DocxLoader(Loader):
     extensions = (".docx",)
-    revision = 2  # content controls, tracked insertions, text boxes and notes read
+    revision = 3  # content controls, tracked insertions, text boxes, notes; pictures by OCR
+
+    @classmethod
+    def reading(cls, options_: LoadOptions) -> str:
+        # turning OCR on or off reads the pictures, or leaves them, on the next ingest
+        return f"{super().reading(options_)} ocr={options_.ocr}"
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
@@ -123,7 +153,6 @@ class DocxLoader(Loader):
     def load(self, path: Path) -> LoadedDocument:
         import docx
         from docx.opc.exceptions import PackageNotFoundError
-        from docx.table import Table
 
         if not zipfile.is_zipfile(path):
             raise LoadError("not a Word .docx file (not a zip package): the file is corrupt")
@@ -137,12 +166,27 @@ class DocxLoader(Loader):
             log.info("python-docx could not read %s: %r", path.name, exc)
             raise LoadError("the Word file is corrupt: its XML cannot be read") from exc
 
-        title = (document.core_properties.title or "").strip()
+        pictures = PictureReader("picture in the Word file")
+        sections = self._read(document, None)
+        words = sum(len(s.text.split()) for s in sections)
+        if pictures.wanted(words):  # a scan pasted into Word: read it where it stands
+            sections = self._read(document, pictures)
+        title = (document.core_properties.title or "").strip() or _first_title(document)
+        if not sections and pictures.opts.ocr == "off" and _has_pictures(document):
+            raise LoadError("no text found: the document holds only pictures and OCR is off")
+        return require_text(LoadedDocument(title=title or path.stem, sections=sections))
+
+    @staticmethod
+    def _read(document, pictures: PictureReader | None) -> list:
+        """The document's sections; with ``pictures``, what OCR reads in each picture
+        follows the paragraph that shows it."""
+        from docx.table import Table
+
         builder = SectionBuilder()
         footnotes = notes(document)
+        confidences: list[float] = []
 
         def read(container) -> None:
-            nonlocal title
             for block in body_blocks(container, document._body):
                 if isinstance(block, Table):
                     for line in table_lines(block):
@@ -152,12 +196,16 @@ class DocxLoader(Loader):
                 style = (block.style.name if block.style is not None else "") or ""
                 m = _HEADING.match(style.strip())
                 if m and text:
-                    level = int(m.group(1)) if m.group(1) else 0
-                    if level == 0 and not title:
-                        title = text
-                    builder.heading(level, text)
+                    builder.heading(int(m.group(1)) if m.group(1) else 0, text)
                 elif text:
                     builder.line(text)
+                if pictures is not None:
+                    for rid in paragraph_pictures(block._p):
+                        part = document.part.related_parts.get(rid)
+                        ocr = pictures.read(part.blob) if part is not None else None
+                        if ocr is not None:
+                            builder.line(ocr.text)
+                            confidences.append(ocr.confidence)
                 for box in boxes:
                     read(box)
                 for ref in note_references(block._p):  # a note follows what it annotates
@@ -166,4 +214,25 @@ class DocxLoader(Loader):
 
         read(document.element.body)
         builder.flush()
-        return require_text(LoadedDocument(title=title or path.stem, sections=builder.sections))
+        if confidences:  # the file's pictures were read: its sections carry OCR's confidence
+            mean = round(sum(confidences) / len(confidences), 3)
+            for section in builder.sections:
+                section.ocr_confidence = mean
+        return builder.sections
+
+
+def _has_pictures(document) -> bool:
+    return any(paragraph_pictures(p) for p in document.element.body.iter(W + "p"))
+
+
+def _first_title(document) -> str:
+    """The text of the first paragraph styled "Title" (the document's title when its
+    properties name none)."""
+    for block in body_blocks(document.element.body, document._body):
+        style = getattr(block, "style", None)
+        name = ((style.name if style is not None else "") or "").strip().lower()
+        if name == "title":
+            text = paragraph_text(block._p)[0]
+            if text:
+                return text
+    return ""

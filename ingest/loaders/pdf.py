@@ -22,6 +22,10 @@ from ingest.loaders.pdf_tables import PdfTables, draws_lines
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 log = logging.getLogger("groundwork.ingest")
 MIN_TEXT_CHARS = 20  # a page with fewer characters of text layer counts as scanned
+# a page with fewer characters than this over a picture that covers most of it is a scan
+# with a stamp, a reference number or a header added as text: it is read by OCR
+STAMP_CHARS = 300
+PICTURE_SHARE = 0.6  # of the page's area, covered by one picture
 
 
 def _clean(text: str) -> str:
@@ -48,7 +52,7 @@ def explain_pdf_error(exc: BaseException) -> str:
 @register_loader
 class PdfLoader(Loader):
     extensions = (".pdf",)
-    revision = 2  # ruled tables as header rows, running headers and footers dropped
+    revision = 3  # ruled tables as header rows, running headers and footers dropped; stamped scans
 
     @classmethod
     def reading(cls, options: options.LoadOptions) -> str:
@@ -97,10 +101,16 @@ class PdfLoader(Loader):
         if page_count == 0:
             raise LoadError("the PDF has no pages")
         opts = options.current()
+        chars = [len("".join(text.split())) for text in texts]
+        stamped = set()
+        if opts.ocr == "auto":
+            stamped = _scans_under_text(
+                path, [n for n, c in enumerate(chars, 1) if MIN_TEXT_CHARS <= c < STAMP_CHARS]
+            )
         scanned = [
             n
-            for n, text in enumerate(texts, start=1)
-            if opts.ocr == "force" or len("".join(text.split())) < MIN_TEXT_CHARS
+            for n, c in enumerate(chars, start=1)
+            if opts.ocr == "force" or c < MIN_TEXT_CHARS or n in stamped
         ]
         read = _ocr_pages(path, scanned) if scanned and opts.ocr != "off" else {}
         ocr_pages = set(scanned)
@@ -124,6 +134,44 @@ class PdfLoader(Loader):
             why = OCR_OFF if opts.ocr == "off" else "OCR found no text on them"
             raise LoadError(f"no text layer in {page_count} page(s): the PDF looks scanned; {why}")
         return LoadedDocument(title=title or path.stem, sections=sections)
+
+
+def _scans_under_text(path: Path, numbers: list[int]) -> set[int]:
+    """Those of the 1-based pages ``numbers`` that one picture covers for the most part
+    (``PICTURE_SHARE``): a scan whose short text layer is a stamp or a header, not its
+    content. Reads the pages' objects, not their pixels."""
+    if not numbers:
+        return set()
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    found = set()
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        log.info("pdfium could not open %s: %r", path.name, exc)
+        return found
+    try:
+        for number in numbers:
+            page = pdf[number - 1]
+            try:
+                width, height = page.get_size()
+                area = max(width * height, 1.0)
+                for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+                    left, bottom, right, top = obj.get_bounds()
+                    seen = max(0.0, min(right, width) - max(left, 0.0)) * max(
+                        0.0, min(top, height) - max(bottom, 0.0)
+                    )
+                    if seen / area >= PICTURE_SHARE:
+                        found.add(number)
+                        break
+            finally:
+                page.close()
+    except pdfium.PdfiumError as exc:  # a damaged page: its text layer stands
+        log.info("pdfium could not read the pictures of %s: %r", path.name, exc)
+    finally:
+        pdf.close()
+    return found
 
 
 def _ocr_pages(path: Path, numbers: list[int]) -> dict:

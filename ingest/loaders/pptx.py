@@ -3,7 +3,8 @@
 A slide reads as its title, then its text boxes, tables and charts top to bottom, left to
 right (tables as ``Header: value`` rows; a chart as its title and one row per category,
 ``Quarter: Q3; Revenue: 4.2; Costs: 3.1.``, so the figures only a chart shows can be
-found and quoted), then its speaker notes, marked as notes."""
+found and quoted), then what OCR reads in its pictures when the slide has little text of
+its own (``ingest/loaders/pictures.py``), then its speaker notes, marked as notes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 
 from ingest.loaders.archive_guard import check_archive
 from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
+from ingest.loaders.options import LoadOptions
+from ingest.loaders.pictures import PictureReader
 from ingest.loaders.tables import cell_text, dedupe_merged, table_lines
 
 log = logging.getLogger("groundwork.ingest")
@@ -47,6 +50,35 @@ def chart_lines(chart) -> list[str]:
     return lines + table_lines(rows)
 
 
+def _pictures(shapes) -> list:
+    """The pictures among ``shapes`` (and in their groups), top to bottom, left to right."""
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+    from pptx.shapes.picture import Picture
+
+    found = []
+    for shape in sorted(shapes, key=_position):
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            found.extend(_pictures(shape.shapes))
+        elif isinstance(shape, Picture):
+            found.append(shape)
+    return found
+
+
+def _picture_text(slide, reader: PictureReader) -> tuple[list[str], list[float]]:
+    """What OCR reads in a slide's pictures, and each read picture's confidence."""
+    lines, confidences = [], []
+    for picture in _pictures(slide.shapes):
+        try:
+            blob = picture.image.blob
+        except (AttributeError, KeyError, ValueError):  # a linked (external) picture
+            continue
+        ocr = reader.read(blob)
+        if ocr is not None:
+            lines.append(ocr.text)
+            confidences.append(ocr.confidence)
+    return lines, confidences
+
+
 def _shape_lines(shape, skip) -> list[str]:
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
@@ -77,7 +109,12 @@ def _shape_lines(shape, skip) -> list[str]:
 @register_loader
 class PptxLoader(Loader):
     extensions = (".pptx",)
-    revision = 2  # charts read as rows
+    revision = 3  # charts read as rows; pictures read by OCR
+
+    @classmethod
+    def reading(cls, options_: LoadOptions) -> str:
+        # turning OCR on or off reads the pictures, or leaves them, on the next ingest
+        return f"{super().reading(options_)} ocr={options_.ocr}"
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
@@ -100,6 +137,7 @@ class PptxLoader(Loader):
             raise LoadError("the PowerPoint file is corrupt: its XML cannot be read") from exc
         title = (deck.core_properties.title or "").strip()
         sections = []
+        pictures = PictureReader("picture on a slide")
         for number, slide in enumerate(deck.slides, start=1):
             heading = ""
             skip = None
@@ -109,6 +147,10 @@ class PptxLoader(Loader):
             lines = [heading] if heading else []
             for shape in sorted(slide.shapes, key=_position):
                 lines.extend(_shape_lines(shape, skip))
+            confidences: list[float] = []
+            if pictures.wanted(sum(len(line.split()) for line in lines)):
+                read, confidences = _picture_text(slide, pictures)
+                lines.extend(read)
             if slide.has_notes_slide:
                 frame = slide.notes_slide.notes_text_frame
                 notes = " ".join((frame.text if frame is not None else "").split())
@@ -116,9 +158,11 @@ class PptxLoader(Loader):
                     lines.append(f"{NOTES} {notes}")
             if lines:
                 path_ = [heading] if heading else []
-                sections.append(Section("\n".join(lines), number, path_))
+                confidence = round(sum(confidences) / len(confidences), 3) if confidences else None
+                sections.append(Section("\n".join(lines), number, path_, ocr_confidence=confidence))
             if number == 1 and not title and heading:
                 title = heading
         if not sections:
-            raise LoadError("no text found: the slides are empty (or hold only pictures)")
+            why = " and OCR is off (GROUNDWORK_OCR=off)" if pictures.opts.ocr == "off" else ""
+            raise LoadError(f"no text found: the slides are empty (or hold only pictures){why}")
         return LoadedDocument(title or path.stem, sections, page_kind="slide")
