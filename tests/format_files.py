@@ -627,3 +627,51 @@ def write_stamped_scan_pdf(path: Path, *, picture_share: float = 1.0) -> Path:
     c.showPage()
     c.save()
     return path
+
+
+def write_odp_pictures(path: Path) -> Path:
+    """A one-slide OpenDocument presentation: a title and a screenshot."""
+    from odf import draw, style, text
+    from odf.namespaces import PRESENTATIONNS
+    from odf.opendocument import OpenDocumentPresentation
+
+    doc = OpenDocumentPresentation()
+    layout = style.PageLayout(name="Layout")
+    layout.addElement(style.PageLayoutProperties(pagewidth="28cm", pageheight="21cm"))
+    doc.automaticstyles.addElement(layout)
+    master = style.MasterPage(name="Master", pagelayoutname=layout)
+    doc.masterstyles.addElement(master)
+    page = draw.Page(name="p1", masterpagename=master)
+    title = draw.Frame(width="24cm", height="3cm", x="2cm", y="1cm")
+    title.setAttrNS(PRESENTATIONNS, "class", "title")
+    box = draw.TextBox()
+    box.addElement(text.P(text="Incidents"))
+    title.addElement(box)
+    page.addElement(title)
+    shot = scanned_image(SLIDE_PICTURE_LINES, width=1100, height=320, seed=8)
+    href = doc.addPicture("Pictures/shot.png", "image/png", _png_bytes(shot))
+    frame = draw.Frame(width="24cm", height="7cm", x="2cm", y="5cm")
+    frame.addElement(draw.Image(href=href))
+    page.addElement(frame)
+    doc.presentation.addElement(page)
+    doc.save(str(path))
+    return path
+
+
+def write_odt_scan(path: Path) -> Path:
+    """An OpenDocument text file that is a caption, a scanned page and a line after it."""
+    from odf import draw, text
+    from odf.opendocument import OpenDocumentText
+
+    doc = OpenDocumentText()
+    doc.text.addElement(text.P(text="Scanned copy of the signed notice"))
+    image = scanned_image(SCAN_LINES, width=1240, height=420, seed=9)
+    href = doc.addPicture("Pictures/scan.png", "image/png", _png_bytes(image))
+    para = text.P()
+    frame = draw.Frame(width="16cm", height="5.4cm", anchortype="as-char")
+    frame.addElement(draw.Image(href=href))
+    para.addElement(frame)
+    doc.text.addElement(para)
+    doc.text.addElement(text.P(text="Filed by reception."))
+    doc.save(str(path))
+    return path

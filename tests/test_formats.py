@@ -566,7 +566,7 @@ def test_an_undecodable_picture_is_skipped_and_the_deck_still_read(tmp_path):
 def test_switching_ocr_reads_decks_and_word_files_again():
     from ingest.loaders.base import reading_config
 
-    for name in ("a.pptx", "a.docx"):
+    for name in ("a.pptx", "a.docx", "a.odt", "a.odp"):
         auto = reading_config("fp", Path(name), LoadOptions(ocr="auto"))
         assert auto != reading_config("fp", Path(name), LoadOptions(ocr="off"))
 
@@ -589,3 +589,20 @@ def test_a_small_picture_beside_a_short_text_layer_is_not_a_scan(tmp_path):
     with using(LoadOptions()):
         (section,) = load(pdf).sections
     assert section.ocr_confidence is None and section.text.startswith("Received")
+
+
+def test_opendocument_pictures_are_read_where_there_is_little_text(tmp_path):
+    deck = ff.write_odp_pictures(tmp_path / "incidents.odp")
+    with using(LoadOptions()):
+        (slide,) = load(deck).sections
+    assert slide.text.startswith("Incidents") and "Ines Varga" in slide.text
+    assert slide.ocr_confidence is not None
+    memo = ff.write_odt_scan(tmp_path / "notice.odt")
+    with using(LoadOptions()):
+        lines = "\n".join(s.text for s in load(memo).sections).splitlines()
+    scan = next(i for i, line in enumerate(lines) if "Tomas Berg" in line)
+    assert (
+        lines.index("Scanned copy of the signed notice") < scan < lines.index("Filed by reception.")
+    )
+    with using(LoadOptions(ocr="off")):
+        assert "Tomas Berg" not in "\n".join(s.text for s in load(memo).sections)

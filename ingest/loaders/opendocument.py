@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -27,6 +28,8 @@ from ingest.loaders.base import (
     register_loader,
     require_text,
 )
+from ingest.loaders.options import LoadOptions
+from ingest.loaders.pictures import PictureReader
 from ingest.loaders.pptx import NOTES
 from ingest.loaders.tables import dedupe_merged, table_lines
 
@@ -40,6 +43,7 @@ PRESENTATION = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
 SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
 MANIFEST = "{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}"
 DC = "{http://purl.org/dc/elements/1.1/}"
+XLINK = "{http://www.w3.org/1999/xlink}"
 
 MAX_CONTENT_BYTES = 64 * 2**20  # content.xml; its parsed tree takes several times this
 MAX_REPEATED_CELLS = 64  # an empty cell "repeated" 1,000 times to the sheet's edge
@@ -159,11 +163,18 @@ def row_cells(row: ElementTree.Element) -> list[str]:
     return dedupe_merged(cells)
 
 
-def read_blocks(element: ElementTree.Element, out) -> None:
+PictureText = Callable[[ElementTree.Element], str]
+
+
+def read_blocks(element: ElementTree.Element, out, pictures: PictureText | None = None) -> None:
     """Headings, paragraphs, lists, tables and frames under ``element``, in order, into
-    ``out`` (a ``SectionBuilder`` or ``_Lines``)."""
+    ``out`` (a ``SectionBuilder`` or ``_Lines``); with ``pictures``, the text it reads in
+    each ``draw:image`` where the image stands."""
     for child in element:
         tag = child.tag
+        if tag == DRAW + "image" and pictures is not None:
+            out.line(pictures(child))
+            continue
         if tag in _SKIPPED:
             continue
         if tag in (TEXT + "p", TEXT + "h"):
@@ -177,21 +188,21 @@ def read_blocks(element: ElementTree.Element, out) -> None:
                 if block.tag == TEXT + "note":
                     body = block.find(TEXT + "note-body")
                     if body is not None:
-                        read_blocks(body, out)
+                        read_blocks(body, out, pictures)
                 else:
-                    read_blocks(block, out)
+                    read_blocks(block, out, pictures)
         elif tag == TABLE + "table":
             for line in table_lines(table_rows(child)):
                 out.line(line)
         else:  # lists, list items, sections, frames, text boxes, groups: read inside
-            read_blocks(child, out)
+            read_blocks(child, out, pictures)
 
 
 def _frame_position(frame: ElementTree.Element) -> tuple[float, float]:
     return (_length(frame.get(SVG + "y")), _length(frame.get(SVG + "x")))
 
 
-def _slide(page: ElementTree.Element, number: int) -> Section | None:
+def _slide(page: ElementTree.Element, number: int, images: _Pictures) -> Section | None:
     heading = ""
     lines = _Lines()
     frames = [f for f in page if f.tag not in (PRESENTATION + "notes",) and f.tag not in _SKIPPED]
@@ -202,6 +213,16 @@ def _slide(page: ElementTree.Element, number: int) -> Section | None:
             heading = " ".join(title.lines)
             continue
         read_blocks(frame, lines)
+    if images.reader.wanted(len(heading.split()) + sum(len(t.split()) for t in lines.lines)):
+        found: list[str] = []
+
+        def keep(image: ElementTree.Element) -> str:
+            found.append(images.text(image))
+            return ""  # the frames' own text is read above: only the pictures' is kept
+
+        for frame in sorted(frames, key=_frame_position):
+            read_blocks(frame, _Lines(), keep)
+        lines.lines.extend(t for t in found if t)
     notes = page.find(PRESENTATION + "notes")
     note_lines = _Lines()
     if notes is not None:
@@ -213,12 +234,49 @@ def _slide(page: ElementTree.Element, number: int) -> Section | None:
         body.append(f"{NOTES} {' '.join(note_lines.lines)}")
     if not body:
         return None
-    return Section("\n".join(body), number, [heading] if heading else [])
+    return Section(
+        "\n".join(body), number, [heading] if heading else [], ocr_confidence=images.confidence()
+    )
+
+
+class _Pictures:
+    """The pictures of one OpenDocument file, read by OCR from its package on request."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        self.path = path
+        self.reader = PictureReader(what)
+        self.confidences: list[float] = []
+
+    def text(self, image: ElementTree.Element) -> str:
+        href = image.get(XLINK + "href", "")
+        if not href or "://" in href:  # a linked picture: not in the package
+            return ""
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                blob = archive.read(href.removeprefix("./"))
+        except (KeyError, zipfile.BadZipFile, OSError, EOFError):
+            return ""
+        ocr = self.reader.read(blob)
+        if ocr is None:
+            return ""
+        self.confidences.append(ocr.confidence)
+        return ocr.text
+
+    def confidence(self) -> float | None:
+        """The mean confidence of the pictures read since the last call."""
+        found, self.confidences = self.confidences, []
+        return round(sum(found) / len(found), 3) if found else None
 
 
 class _OpenDocumentLoader(Loader):
     kind: str  # in messages: "OpenDocument text"
     mimetype: str
+    revision = 2  # pictures read by OCR where there is little text
+
+    @classmethod
+    def reading(cls, options_: LoadOptions) -> str:
+        # turning OCR on or off reads the pictures, or leaves them, on the next ingest
+        return f"{super().reading(options_)} ocr={options_.ocr}"
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
@@ -286,9 +344,18 @@ class OdtLoader(_OpenDocumentLoader):
 
     def load(self, path: Path) -> LoadedDocument:
         content, title = self._open(path)
+        body = self._body(content, "text")
         builder = SectionBuilder()
-        read_blocks(self._body(content, "text"), builder)
+        read_blocks(body, builder)
         builder.flush()
+        images = _Pictures(path, "picture in the document")
+        if images.reader.wanted(sum(len(s.text.split()) for s in builder.sections)):
+            builder = SectionBuilder()  # a scan pasted into the document: read it in place
+            read_blocks(body, builder, images.text)
+            builder.flush()
+            confidence = images.confidence()
+            for section in builder.sections:
+                section.ocr_confidence = confidence
         if not title:
             title = next((s.heading_path[0] for s in builder.sections if s.heading_path), "")
         return require_text(LoadedDocument(title=title or path.stem, sections=builder.sections))
@@ -303,7 +370,8 @@ class OdpLoader(_OpenDocumentLoader):
     def load(self, path: Path) -> LoadedDocument:
         content, title = self._open(path)
         pages = self._body(content, "presentation").findall(DRAW + "page")
-        sections = [s for n, page in enumerate(pages, start=1) if (s := _slide(page, n))]
+        images = _Pictures(path, "picture on a slide")
+        sections = [s for n, page in enumerate(pages, start=1) if (s := _slide(page, n, images))]
         if not sections:
             raise LoadError("no text found: the slides are empty (or hold only pictures)")
         if not title and sections[0].heading_path:

@@ -1,5 +1,5 @@
-"""Where a picture inside a Word file or a slide becomes text: OCR of the pictures a
-document shows instead of text.
+"""Where a picture inside a Word file or a slide (or their OpenDocument counterparts)
+becomes text: OCR of the pictures a document shows instead of text.
 
 A slide that is a screenshot, or a scan pasted into a Word file, holds its words in a
 picture. With ``GROUNDWORK_OCR=auto`` such pictures are read when their slide (or the
