@@ -610,9 +610,12 @@ def write_docx_scan(path: Path) -> Path:
 STAMP = "Received by the records office on 4 March 2024, reference RO-2291"
 
 
-def write_stamped_scan_pdf(path: Path, *, picture_share: float = 1.0) -> Path:
-    """A scanned page under a text layer of one line (a records office's stamp): its
-    content is in the picture only. ``picture_share`` is the height the picture covers."""
+def write_stamped_scan_pdf(
+    path: Path, *, picture_share: float = 1.0, text_at: float = 20, text: str = STAMP
+) -> Path:
+    """A scanned page under a text layer of one line (a records office's stamp, ``text_at``
+    points above the bottom edge): its content is in the picture only. ``picture_share``
+    is the height the picture covers."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
@@ -623,7 +626,7 @@ def write_stamped_scan_pdf(path: Path, *, picture_share: float = 1.0) -> Path:
     shown = height * picture_share
     c.drawImage(ImageReader(image), 0, height - shown, width=width, height=shown)
     c.setFont("Helvetica", 8)
-    c.drawString(36, 20, STAMP)
+    c.drawString(36, text_at, text)
     c.showPage()
     c.save()
     return path

@@ -584,6 +584,18 @@ def test_a_scan_under_a_stamp_of_text_is_read_by_ocr(tmp_path):
     assert "RO-2291" in section.text and "Tomas Berg" not in section.text
 
 
+def test_a_slide_title_over_a_background_picture_keeps_its_text_layer(tmp_path):
+    """Text in the page's body over a page-size picture is the page's own (a slide's title
+    over its background): the exact text layer is kept, not read again by OCR."""
+    pdf = ff.write_stamped_scan_pdf(
+        tmp_path / "slide.pdf", text_at=420, text="Quarterly results: revenue grew by 4 percent"
+    )
+    with using(LoadOptions()):
+        (section,) = load(pdf).sections
+    assert section.ocr_confidence is None
+    assert section.text == "Quarterly results: revenue grew by 4 percent"
+
+
 def test_a_small_picture_beside_a_short_text_layer_is_not_a_scan(tmp_path):
     pdf = ff.write_stamped_scan_pdf(tmp_path / "memo.pdf", picture_share=0.3)
     with using(LoadOptions()):

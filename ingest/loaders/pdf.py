@@ -22,10 +22,13 @@ from ingest.loaders.pdf_tables import PdfTables, draws_lines
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 log = logging.getLogger("groundwork.ingest")
 MIN_TEXT_CHARS = 20  # a page with fewer characters of text layer counts as scanned
-# a page with fewer characters than this over a picture that covers most of it is a scan
-# with a stamp, a reference number or a header added as text: it is read by OCR
+# a page with fewer characters than this, all in its top or bottom margin, over a picture
+# that covers most of it, is a scan with a stamp, a reference number or a header added as
+# text: it is read by OCR. Text in the page's body over a picture (a slide's title and
+# points over its background) is the page's own text, kept as it is.
 STAMP_CHARS = 300
 PICTURE_SHARE = 0.6  # of the page's area, covered by one picture
+MARGIN_SHARE = 0.15  # of the page's height, at the top and at the bottom
 
 
 def _clean(text: str) -> str:
@@ -138,8 +141,9 @@ class PdfLoader(Loader):
 
 def _scans_under_text(path: Path, numbers: list[int]) -> set[int]:
     """Those of the 1-based pages ``numbers`` that one picture covers for the most part
-    (``PICTURE_SHARE``): a scan whose short text layer is a stamp or a header, not its
-    content. Reads the pages' objects, not their pixels."""
+    (``PICTURE_SHARE``) and whose text lies in the top or bottom margin alone: a scan
+    whose short text layer is a stamp or a header, not its content. Reads the pages'
+    objects and text boxes, not their pixels."""
     if not numbers:
         return set()
     import pypdfium2 as pdfium
@@ -163,7 +167,8 @@ def _scans_under_text(path: Path, numbers: list[int]) -> set[int]:
                         0.0, min(top, height) - max(bottom, 0.0)
                     )
                     if seen / area >= PICTURE_SHARE:
-                        found.add(number)
+                        if _text_in_margins(page, height):
+                            found.add(number)
                         break
             finally:
                 page.close()
@@ -172,6 +177,19 @@ def _scans_under_text(path: Path, numbers: list[int]) -> set[int]:
     finally:
         pdf.close()
     return found
+
+
+def _text_in_margins(page, height: float) -> bool:
+    """Whether every box of the page's text layer lies in its top or bottom margin."""
+    textpage = page.get_textpage()
+    try:
+        boxes = [textpage.get_rect(i) for i in range(textpage.count_rects())]
+    finally:
+        textpage.close()
+    margin = MARGIN_SHARE * height
+    return bool(boxes) and all(
+        top <= margin or bottom >= height - margin for _, bottom, _, top in boxes
+    )
 
 
 def _ocr_pages(path: Path, numbers: list[int]) -> dict:
