@@ -678,3 +678,13 @@ def write_odt_scan(path: Path) -> Path:
     doc.text.addElement(text.P(text="Filed by reception."))
     doc.save(str(path))
     return path
+
+
+def encrypt_ooxml(source: Path, path: Path, password: str = "s3cret") -> Path:
+    """``source`` saved with a password, as Office does: an OLE compound file that holds
+    the encrypted package (msoffcrypto-tool writes Office's agile encryption)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with open(source, "rb") as src, open(path, "wb") as out:
+        OOXMLFile(src).encrypt(password, out)
+    return path

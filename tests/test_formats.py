@@ -618,3 +618,29 @@ def test_opendocument_pictures_are_read_where_there_is_little_text(tmp_path):
     )
     with using(LoadOptions(ocr="off")):
         assert "Tomas Berg" not in "\n".join(s.text for s in load(memo).sections)
+
+
+def test_password_protected_office_files_fail_with_that_reason(tmp_path):
+    """Office saves a password-protected .docx, .pptx or .xlsx as an OLE file holding the
+    encrypted package: the reason says so, not "corrupt", and an upload is accepted so
+    that the ingest can say it."""
+    from ingest.loaders import check_upload
+
+    plain = {
+        ".docx": ff.write_docx_scan(tmp_path / "plain.docx"),
+        ".pptx": ff.write_pptx(tmp_path / "plain.pptx"),
+        ".xlsx": ff.write_xlsx(tmp_path / "plain.xlsx"),
+    }
+    for suffix, source in plain.items():
+        locked = ff.encrypt_ooxml(source, tmp_path / f"locked{suffix}")
+        why = reason(locked)
+        assert "password-protected" in why and "corrupt" not in why, (suffix, why)
+        assert check_upload(locked.name, locked.read_bytes()[:4096]) is None
+
+
+def test_an_office_97_file_with_a_new_name_says_what_to_save_it_as(tmp_path):
+    legacy = ff.write_msg(tmp_path / "memo.msg")  # any OLE compound file
+    for suffix in (".docx", ".pptx", ".xlsx"):
+        renamed = tmp_path / f"memo{suffix}"
+        renamed.write_bytes(legacy.read_bytes())
+        assert "Office 97-2003" in reason(renamed) and f"save it as {suffix}" in reason(renamed)

@@ -14,6 +14,36 @@ from pathlib import Path
 from ingest.loaders import options
 from ingest.loaders.base import LoadError
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003, and encrypted Office files
+
+
+def not_a_package(path: Path, kind: str, corrupt: str) -> str:
+    """Why ``path``, named as an Office Open XML file (``.docx``, ``.pptx``, ``.xlsx``), is
+    not a zip package. Office saves a password-protected file as an OLE compound file that
+    holds the encrypted package, and an Office 97-2003 file renamed keeps its OLE format:
+    both are told apart from a corrupt file, whose reason is ``corrupt``."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(OLE_MAGIC))
+    except OSError:
+        return corrupt
+    if head != OLE_MAGIC:
+        return corrupt
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            encrypted = ole.exists("EncryptedPackage")
+    except Exception:  # olefile's own errors for a damaged compound file
+        return corrupt
+    if encrypted:
+        return f"the {kind} file is password-protected: save it without a password to index it"
+    suffix = path.suffix.lower()
+    return (
+        f"the file is an Office 97-2003 {kind} file named {suffix}: open it and save it as "
+        f"{suffix} to index it"
+    )
+
 
 @dataclass(frozen=True)
 class ArchiveLimits:

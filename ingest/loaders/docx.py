@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from ingest.loaders import tables
-from ingest.loaders.archive_guard import check_archive
+from ingest.loaders.archive_guard import OLE_MAGIC, check_archive, not_a_package
 from ingest.loaders.base import (
     LoadedDocument,
     Loader,
@@ -148,14 +148,17 @@ class DocxLoader(Loader):
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
-        return None if head.startswith(b"PK\x03\x04") else "not a Word (OOXML zip) file"
+        if head.startswith((b"PK\x03\x04", OLE_MAGIC)):  # OLE: encrypted or 97-2003, told on load
+            return None
+        return "not a Word (OOXML zip) file"
 
     def load(self, path: Path) -> LoadedDocument:
         import docx
         from docx.opc.exceptions import PackageNotFoundError
 
         if not zipfile.is_zipfile(path):
-            raise LoadError("not a Word .docx file (not a zip package): the file is corrupt")
+            corrupt = "not a Word .docx file (not a zip package): the file is corrupt"
+            raise LoadError(not_a_package(path, "Word", corrupt))
         check_archive(path, "Word")
         try:
             document = docx.Document(str(path))

@@ -12,7 +12,7 @@ import logging
 import zipfile
 from pathlib import Path
 
-from ingest.loaders.archive_guard import check_archive
+from ingest.loaders.archive_guard import OLE_MAGIC, check_archive, not_a_package
 from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
 from ingest.loaders.options import LoadOptions
 from ingest.loaders.pictures import PictureReader
@@ -118,14 +118,17 @@ class PptxLoader(Loader):
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
-        return None if head.startswith(b"PK\x03\x04") else "not a PowerPoint (OOXML zip) file"
+        if head.startswith((b"PK\x03\x04", OLE_MAGIC)):  # OLE: encrypted or 97-2003, told on load
+            return None
+        return "not a PowerPoint (OOXML zip) file"
 
     def load(self, path: Path) -> LoadedDocument:
         from pptx import Presentation
         from pptx.exc import PackageNotFoundError
 
         if not zipfile.is_zipfile(path):
-            raise LoadError("not a PowerPoint .pptx file (not a zip package): the file is corrupt")
+            corrupt = "not a PowerPoint .pptx file (not a zip package): the file is corrupt"
+            raise LoadError(not_a_package(path, "PowerPoint", corrupt))
         check_archive(path, "PowerPoint")
         try:
             deck = Presentation(str(path))

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 from ingest.loaders import options
-from ingest.loaders.archive_guard import check_archive
+from ingest.loaders.archive_guard import check_archive, not_a_package
 from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
 from ingest.loaders.rows import row_lines
 
@@ -33,7 +33,8 @@ class SpreadsheetLoader(Loader):
         opts = options.current()
         if path.suffix.lower() != ".xls":
             if not zipfile.is_zipfile(path):
-                raise LoadError("the spreadsheet is corrupt (not a zip package)")
+                corrupt = "the spreadsheet is corrupt (not a zip package)"
+                raise LoadError(not_a_package(path, "Excel", corrupt))
             check_archive(path, "spreadsheet")
         try:
             book = CalamineWorkbook.from_path(str(path))
