@@ -644,3 +644,26 @@ def test_an_office_97_file_with_a_new_name_says_what_to_save_it_as(tmp_path):
         renamed = tmp_path / f"memo{suffix}"
         renamed.write_bytes(legacy.read_bytes())
         assert "Office 97-2003" in reason(renamed) and f"save it as {suffix}" in reason(renamed)
+
+
+def test_pictures_past_the_ocr_page_limit_fail_the_file_with_the_setting_named(tmp_path):
+    """Every picture given to OCR counts, with text found in it or not."""
+    import io
+
+    from PIL import Image
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    for shade in (200, 220, 240):  # three distinct blank pictures on title-only slides
+        slide = deck.slides.add_slide(deck.slide_layouts[5])
+        slide.shapes.title.text = f"Photo {shade}"
+        picture = io.BytesIO()
+        Image.new("RGB", (300, 300), (shade, shade, shade)).save(picture, "PNG")
+        picture.seek(0)
+        slide.shapes.add_picture(picture, Inches(1), Inches(2), Inches(3))
+    path = tmp_path / "photos.pptx"
+    deck.save(path)
+    assert "GROUNDWORK_MAX_OCR_PAGES" in reason(path, LoadOptions(max_frames=2))
+    with using(LoadOptions(max_frames=3)):
+        assert [s.text for s in load(path).sections] == ["Photo 200", "Photo 220", "Photo 240"]

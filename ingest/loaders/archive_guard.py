@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.loaders import options
-from ingest.loaders.base import LoadError
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003, and encrypted Office files
+from ingest.loaders.base import OLE_MAGIC, LoadError
 
 
 def not_a_package(path: Path, kind: str, corrupt: str) -> str:

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from ingest.loaders.options import LoadOptions
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound files: Office 97-2003,
+# Outlook messages, and Office files saved with a password
+
+
 class LoadError(Exception):
     """A file that cannot be read; the message is the reason shown to the user."""
 
@@ -71,12 +75,16 @@ class Loader(ABC):
     # bumped when the loader reads files differently (tables, furniture): a document
     # read under another revision is read again by the next ingest of its folder
     revision: ClassVar[int] = 1
+    # reads pictures by OCR (``ingest/loaders/pictures.py``): turning OCR on or off reads
+    # its documents again on the next ingest
+    reads_pictures: ClassVar[bool] = False
 
     @classmethod
     def reading(cls, options: LoadOptions) -> str:
         """How this loader reads with ``options``, stored with each document it read;
         "" for revision 1 with options that change nothing (no re-read on upgrade)."""
-        return "" if cls.revision == 1 else f"{cls.__name__} {cls.revision}"
+        tag = "" if cls.revision == 1 else f"{cls.__name__} {cls.revision}"
+        return f"{tag} ocr={options.ocr}" if cls.reads_pictures else tag
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:

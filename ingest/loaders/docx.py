@@ -16,8 +16,9 @@ import zipfile
 from pathlib import Path
 
 from ingest.loaders import tables
-from ingest.loaders.archive_guard import OLE_MAGIC, check_archive, not_a_package
+from ingest.loaders.archive_guard import check_archive, not_a_package
 from ingest.loaders.base import (
+    OLE_MAGIC,
     LoadedDocument,
     Loader,
     LoadError,
@@ -25,7 +26,6 @@ from ingest.loaders.base import (
     register_loader,
     require_text,
 )
-from ingest.loaders.options import LoadOptions
 from ingest.loaders.pictures import PictureReader
 from ingest.loaders.tables import dedupe_merged
 
@@ -140,11 +140,7 @@ def table_lines(table) -> list[str]:
 class DocxLoader(Loader):
     extensions = (".docx",)
     revision = 3  # content controls, tracked insertions, text boxes, notes; pictures by OCR
-
-    @classmethod
-    def reading(cls, options_: LoadOptions) -> str:
-        # turning OCR on or off reads the pictures, or leaves them, on the next ingest
-        return f"{super().reading(options_)} ocr={options_.ocr}"
+    reads_pictures = True
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
@@ -187,7 +183,6 @@ class DocxLoader(Loader):
 
         builder = SectionBuilder()
         footnotes = notes(document)
-        confidences: list[float] = []
 
         def read(container) -> None:
             for block in body_blocks(container, document._body):
@@ -208,7 +203,6 @@ class DocxLoader(Loader):
                         ocr = pictures.read(part.blob) if part is not None else None
                         if ocr is not None:
                             builder.line(ocr.text)
-                            confidences.append(ocr.confidence)
                 for box in boxes:
                     read(box)
                 for ref in note_references(block._p):  # a note follows what it annotates
@@ -217,10 +211,10 @@ class DocxLoader(Loader):
 
         read(document.element.body)
         builder.flush()
-        if confidences:  # the file's pictures were read: its sections carry OCR's confidence
-            mean = round(sum(confidences) / len(confidences), 3)
+        confidence = pictures.confidence() if pictures is not None else None
+        if confidence is not None:  # pictures were read: the sections carry OCR's confidence
             for section in builder.sections:
-                section.ocr_confidence = mean
+                section.ocr_confidence = confidence
         return builder.sections
 
 

@@ -28,7 +28,6 @@ from ingest.loaders.base import (
     register_loader,
     require_text,
 )
-from ingest.loaders.options import LoadOptions
 from ingest.loaders.pictures import PictureReader
 from ingest.loaders.pptx import NOTES
 from ingest.loaders.tables import dedupe_merged, table_lines
@@ -214,15 +213,9 @@ def _slide(page: ElementTree.Element, number: int, images: _Pictures) -> Section
             continue
         read_blocks(frame, lines)
     if images.reader.wanted(len(heading.split()) + sum(len(t.split()) for t in lines.lines)):
-        found: list[str] = []
-
-        def keep(image: ElementTree.Element) -> str:
-            found.append(images.text(image))
-            return ""  # the frames' own text is read above: only the pictures' is kept
-
         for frame in sorted(frames, key=_frame_position):
-            read_blocks(frame, _Lines(), keep)
-        lines.lines.extend(t for t in found if t)
+            for image in frame.iter(DRAW + "image"):
+                lines.line(images.text(image))
     notes = page.find(PRESENTATION + "notes")
     note_lines = _Lines()
     if notes is not None:
@@ -235,48 +228,48 @@ def _slide(page: ElementTree.Element, number: int, images: _Pictures) -> Section
     if not body:
         return None
     return Section(
-        "\n".join(body), number, [heading] if heading else [], ocr_confidence=images.confidence()
+        "\n".join(body),
+        number,
+        [heading] if heading else [],
+        ocr_confidence=images.reader.confidence(),
     )
 
 
 class _Pictures:
-    """The pictures of one OpenDocument file, read by OCR from its package on request."""
+    """The pictures of one OpenDocument file, read by OCR from its package on request
+    (opened once, at the first picture; closed on leaving the ``with`` block)."""
 
     def __init__(self, path: Path, what: str) -> None:
         self.path = path
         self.reader = PictureReader(what)
-        self.confidences: list[float] = []
+        self._archive: zipfile.ZipFile | None = None
+
+    def __enter__(self) -> _Pictures:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._archive is not None:
+            self._archive.close()
 
     def text(self, image: ElementTree.Element) -> str:
         href = image.get(XLINK + "href", "")
         if not href or "://" in href:  # a linked picture: not in the package
             return ""
         try:
-            with zipfile.ZipFile(self.path) as archive:
-                blob = archive.read(href.removeprefix("./"))
+            if self._archive is None:
+                self._archive = zipfile.ZipFile(self.path)
+            blob = self._archive.read(href.removeprefix("./"))
         except (KeyError, zipfile.BadZipFile, OSError, EOFError):
             return ""
         ocr = self.reader.read(blob)
-        if ocr is None:
-            return ""
-        self.confidences.append(ocr.confidence)
-        return ocr.text
-
-    def confidence(self) -> float | None:
-        """The mean confidence of the pictures read since the last call."""
-        found, self.confidences = self.confidences, []
-        return round(sum(found) / len(found), 3) if found else None
+        return ocr.text if ocr is not None else ""
 
 
 class _OpenDocumentLoader(Loader):
     kind: str  # in messages: "OpenDocument text"
     mimetype: str
     revision = 2  # pictures read by OCR where there is little text
-
-    @classmethod
-    def reading(cls, options_: LoadOptions) -> str:
-        # turning OCR on or off reads the pictures, or leaves them, on the next ingest
-        return f"{super().reading(options_)} ocr={options_.ocr}"
+    reads_pictures = True
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
@@ -348,14 +341,14 @@ class OdtLoader(_OpenDocumentLoader):
         builder = SectionBuilder()
         read_blocks(body, builder)
         builder.flush()
-        images = _Pictures(path, "picture in the document")
-        if images.reader.wanted(sum(len(s.text.split()) for s in builder.sections)):
-            builder = SectionBuilder()  # a scan pasted into the document: read it in place
-            read_blocks(body, builder, images.text)
-            builder.flush()
-            confidence = images.confidence()
-            for section in builder.sections:
-                section.ocr_confidence = confidence
+        with _Pictures(path, "picture in the document") as images:
+            if images.reader.wanted(sum(len(s.text.split()) for s in builder.sections)):
+                builder = SectionBuilder()  # a scan pasted into the document: read in place
+                read_blocks(body, builder, images.text)
+                builder.flush()
+                confidence = images.reader.confidence()
+                for section in builder.sections:
+                    section.ocr_confidence = confidence
         if not title:
             title = next((s.heading_path[0] for s in builder.sections if s.heading_path), "")
         return require_text(LoadedDocument(title=title or path.stem, sections=builder.sections))
@@ -370,8 +363,8 @@ class OdpLoader(_OpenDocumentLoader):
     def load(self, path: Path) -> LoadedDocument:
         content, title = self._open(path)
         pages = self._body(content, "presentation").findall(DRAW + "page")
-        images = _Pictures(path, "picture on a slide")
-        sections = [s for n, page in enumerate(pages, start=1) if (s := _slide(page, n, images))]
+        with _Pictures(path, "picture on a slide") as images:
+            sections = [s for n, page in enumerate(pages, 1) if (s := _slide(page, n, images))]
         if not sections:
             raise LoadError("no text found: the slides are empty (or hold only pictures)")
         if not title and sections[0].heading_path:

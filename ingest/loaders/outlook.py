@@ -7,11 +7,17 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
+from ingest.loaders.base import (
+    OLE_MAGIC,
+    LoadedDocument,
+    Loader,
+    LoadError,
+    Section,
+    register_loader,
+)
 from ingest.loaders.email import mail_document, read_attachments, titled
 
 log = logging.getLogger("groundwork.ingest")
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _text(value) -> str:

@@ -30,12 +30,14 @@ MIN_SIDE = 20  # pixels: no line of text fits in a thinner picture
 
 class PictureReader:
     """Reads one file's pictures by OCR, each distinct picture once, within the file's
-    OCR page limit."""
+    OCR page limit; ``confidence`` gives the mean of what it read for a section."""
 
     def __init__(self, what: str = "picture") -> None:
         self.opts = options.current()
         self.what = what
         self._seen: dict[str, OcrText | None] = {}
+        self._runs = 0  # pictures given to OCR, with text found or not
+        self._confidences: list[float] = []
 
     def wanted(self, own_words: int) -> bool:
         """Whether pictures are read where the text around them has ``own_words`` words."""
@@ -49,7 +51,16 @@ class PictureReader:
         key = hashlib.sha1(blob).hexdigest()
         if key not in self._seen:
             self._seen[key] = self._read(blob)
-        return self._seen[key]
+        found = self._seen[key]
+        if found is not None:
+            self._confidences.append(found.confidence)
+        return found
+
+    def confidence(self) -> float | None:
+        """The mean OCR confidence of the pictures read since the last call (None when
+        none was): what the section they went into carries as ``ocr_confidence``."""
+        found, self._confidences = self._confidences, []
+        return round(sum(found) / len(found), 3) if found else None
 
     def _read(self, blob: bytes) -> OcrText | None:
         from PIL import Image, UnidentifiedImageError
@@ -64,8 +75,7 @@ class PictureReader:
             if width * height < MIN_PIXELS or min(width, height) < MIN_SIDE:
                 return None
             check_pixels(width, height, self.opts.max_image_pixels, f"a {self.what}")
-            read = sum(1 for v in self._seen.values() if v is not None)
-            if read >= self.opts.max_frames:
+            if self._runs >= self.opts.max_frames:
                 raise LoadError(
                     f"more than {self.opts.max_frames:,} pictures to read by OCR, over the "
                     "limit (GROUNDWORK_MAX_OCR_PAGES)"
@@ -75,5 +85,6 @@ class PictureReader:
             except (OSError, ValueError, EOFError) as exc:
                 log.info("a %s could not be decoded: %r", self.what, exc)
                 return None
+            self._runs += 1
             ocr = read_image(image)
         return ocr if ocr.text else None

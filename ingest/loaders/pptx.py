@@ -12,9 +12,15 @@ import logging
 import zipfile
 from pathlib import Path
 
-from ingest.loaders.archive_guard import OLE_MAGIC, check_archive, not_a_package
-from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
-from ingest.loaders.options import LoadOptions
+from ingest.loaders.archive_guard import check_archive, not_a_package
+from ingest.loaders.base import (
+    OLE_MAGIC,
+    LoadedDocument,
+    Loader,
+    LoadError,
+    Section,
+    register_loader,
+)
 from ingest.loaders.pictures import PictureReader
 from ingest.loaders.tables import cell_text, dedupe_merged, table_lines
 
@@ -64,9 +70,9 @@ def _pictures(shapes) -> list:
     return found
 
 
-def _picture_text(slide, reader: PictureReader) -> tuple[list[str], list[float]]:
-    """What OCR reads in a slide's pictures, and each read picture's confidence."""
-    lines, confidences = [], []
+def _picture_text(slide, reader: PictureReader) -> list[str]:
+    """What OCR reads in a slide's pictures."""
+    lines = []
     for picture in _pictures(slide.shapes):
         try:
             blob = picture.image.blob
@@ -75,8 +81,7 @@ def _picture_text(slide, reader: PictureReader) -> tuple[list[str], list[float]]
         ocr = reader.read(blob)
         if ocr is not None:
             lines.append(ocr.text)
-            confidences.append(ocr.confidence)
-    return lines, confidences
+    return lines
 
 
 def _shape_lines(shape, skip) -> list[str]:
@@ -110,11 +115,7 @@ def _shape_lines(shape, skip) -> list[str]:
 class PptxLoader(Loader):
     extensions = (".pptx",)
     revision = 3  # charts read as rows; pictures read by OCR
-
-    @classmethod
-    def reading(cls, options_: LoadOptions) -> str:
-        # turning OCR on or off reads the pictures, or leaves them, on the next ingest
-        return f"{super().reading(options_)} ocr={options_.ocr}"
+    reads_pictures = True
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
@@ -150,10 +151,9 @@ class PptxLoader(Loader):
             lines = [heading] if heading else []
             for shape in sorted(slide.shapes, key=_position):
                 lines.extend(_shape_lines(shape, skip))
-            confidences: list[float] = []
             if pictures.wanted(sum(len(line.split()) for line in lines)):
-                read, confidences = _picture_text(slide, pictures)
-                lines.extend(read)
+                lines.extend(_picture_text(slide, pictures))
+            confidence = pictures.confidence()
             if slide.has_notes_slide:
                 frame = slide.notes_slide.notes_text_frame
                 notes = " ".join((frame.text if frame is not None else "").split())
@@ -161,7 +161,6 @@ class PptxLoader(Loader):
                     lines.append(f"{NOTES} {notes}")
             if lines:
                 path_ = [heading] if heading else []
-                confidence = round(sum(confidences) / len(confidences), 3) if confidences else None
                 sections.append(Section("\n".join(lines), number, path_, ocr_confidence=confidence))
             if number == 1 and not title and heading:
                 title = heading

@@ -10,11 +10,17 @@ from pathlib import Path
 
 from ingest.loaders import options
 from ingest.loaders.archive_guard import check_archive, not_a_package
-from ingest.loaders.base import LoadedDocument, Loader, LoadError, Section, register_loader
+from ingest.loaders.base import (
+    OLE_MAGIC,
+    LoadedDocument,
+    Loader,
+    LoadError,
+    Section,
+    register_loader,
+)
 from ingest.loaders.rows import row_lines
 
 log = logging.getLogger("groundwork.ingest")
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other Office 97-2003 files)
 
 
 @register_loader
@@ -23,7 +29,7 @@ class SpreadsheetLoader(Loader):
 
     @classmethod
     def check_content(cls, head: bytes) -> str | None:
-        if head.startswith((b"PK\x03\x04", _OLE)):
+        if head.startswith((b"PK\x03\x04", OLE_MAGIC)):
             return None
         return "not a spreadsheet (no Office or OpenDocument signature)"
 
