@@ -667,3 +667,16 @@ def test_pictures_past_the_ocr_page_limit_fail_the_file_with_the_setting_named(t
     assert "GROUNDWORK_MAX_OCR_PAGES" in reason(path, LoadOptions(max_frames=2))
     with using(LoadOptions(max_frames=3)):
         assert [s.text for s in load(path).sections] == ["Photo 200", "Photo 220", "Photo 240"]
+
+
+def test_a_picture_bomb_in_a_deck_fails_the_deck_before_its_pixels_are_decoded(tmp_path):
+    deck = ff.write_pptx_pictures(tmp_path / "ops.pptx")
+    bomb = tmp_path / "bomb.pptx"
+    with zipfile.ZipFile(deck) as src, zipfile.ZipFile(bomb, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("ppt/media/"):
+                data = _png_header(100_000, 100_000)  # the header of a 10-gigapixel picture
+            dst.writestr(item, data)
+    why = reason(bomb)
+    assert "100,000 x 100,000 pixels" in why and "GROUNDWORK_MAX_IMAGE_PIXELS" in why
